@@ -1,0 +1,648 @@
+package dev.socketserver;
+
+import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.RequestRunner;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * What every server shares: Python's {@code BaseServer} lifecycle and hooks, for requests of type
+ * {@code Q} ({@link Connection} for stream servers, {@link Datagram} for datagram servers).
+ *
+ * <h2>Lifecycle</h2>
+ * A server is created bound and listening (unless constructed with {@code bindAndActivate=false},
+ * in which case call {@code serverBind()} and {@code serverActivate()}). Then one thread calls
+ * {@link #serveForever()}, or {@link #handleRequest()} in a loop of its own. {@link #shutdown()}
+ * from any thread stops the loop at once; {@link #close()} stops it and releases the socket;
+ * {@link #shutdown(Duration)} stops accepting, lets running requests finish until a deadline, then
+ * closes what is left. Python's pitfalls are fixed: {@code shutdown()} from inside a handler does
+ * not deadlock, {@code shutdown()} on a server that is not serving returns at once and does not
+ * stop a later {@code serveForever()}, and {@code close()} while serving stops the loop instead of
+ * spinning.
+ *
+ * <h2>Threads</h2>
+ * The serving thread waits for requests and accepts them. Where each request runs is the
+ * server's {@link Concurrency}. The hooks {@link #verifyRequest} and {@link #processRequest} run
+ * in the serving thread; {@link #finishRequest}, {@link #handleError} and {@link #shutdownRequest}
+ * run in the request's thread.
+ *
+ * <h2>Errors</h2>
+ * An {@link Exception} from a handler goes to {@link #handleError}, which logs Python's block at
+ * {@code WARNING} through {@link System.Logger} (logger {@code dev.socketserver}); the server keeps
+ * serving. A {@link java.lang.Error} is fatal: in the synchronous model it propagates out of
+ * {@code serveForever()} or {@code handleRequest()}, in the thread models it goes to the thread's
+ * uncaught-exception handler. Either way the connection is closed.
+ *
+ * <p>Subclass {@link TcpServer}, {@link UdpServer}, {@link UnixStreamServer} or their relatives to
+ * override hooks; this class cannot be extended outside its package.
+ *
+ * @param <Q> the request type
+ */
+public abstract class BaseServer<Q> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+    private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
+    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
+    private final Concurrency concurrency;
+    private final RequestRunner runner;
+
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition loopEnded = stateLock.newCondition();
+    private final Condition stopSignal = stateLock.newCondition();
+    private final Condition requestEnded = stateLock.newCondition();
+    private Thread servingThread;               // guarded by stateLock
+    private long loopGeneration;                // guarded by stateLock
+    // volatile: the serving loop reads these between waits without taking the lock
+    private volatile boolean stopRequested;
+    private volatile boolean closed;
+    private volatile boolean draining;
+    private volatile Duration timeout;
+    private volatile int requestWaiters;
+
+    /** The requests now running, each with the thread it runs in; never holds a finished request. */
+    private final ConcurrentHashMap<Q, Thread> running = new ConcurrentHashMap<>();
+    /** Requests whose connection {@link #shutdown(Duration)} closed: their failure is expected, not an error. */
+    private final Set<Q> aborted = ConcurrentHashMap.newKeySet();
+    private long lastAcceptErrorLog;
+
+    BaseServer(Supplier<? extends BaseRequestHandler<Q>> handlerFactory, Concurrency concurrency) {
+        this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
+        this.concurrency = Objects.requireNonNull(concurrency, "concurrency");
+        this.runner = concurrency.newRunner();
+    }
+
+    // ---- what each kind of server supplies ------------------------------------------------------
+
+    /** Waits up to {@code timeoutNanos} ({@code Long.MAX_VALUE}: no limit) until a request may be ready, or {@link #wakeUp()}. */
+    abstract boolean awaitReady(long timeoutNanos) throws IOException;
+
+    /** Makes {@link #awaitReady} return now. */
+    abstract void wakeUp();
+
+    /** Whether {@code serverActivate()} has run, so the loop may wait for requests. */
+    abstract boolean isActivated();
+
+    /** The client address of a request taken by {@link #getRequest()}. */
+    abstract SocketAddress clientAddress(Q request);
+
+    /** Closes the request's connection at once, to end a request that outlived a drain deadline. */
+    abstract void abortRequest(Q request);
+
+    /**
+     * Takes one request without waiting: accepts a connection, or receives a datagram.
+     *
+     * @return the request, or {@code null} if none is ready
+     */
+    protected abstract Q getRequest() throws IOException;
+
+    /** The address the server is bound to; after binding port 0, the port the system chose. */
+    public abstract SocketAddress serverAddress();
+
+    /** Binds the socket to {@link #serverAddress()}. Called by the constructor unless {@code bindAndActivate} was false. */
+    public abstract void serverBind() throws IOException;
+
+    /** Makes the bound socket ready to serve. Called by the constructor unless {@code bindAndActivate} was false. */
+    public abstract void serverActivate() throws IOException;
+
+    /**
+     * Releases the server's socket (and, for Unix sockets, removes the socket file). Called once by
+     * {@link #close()}; overriders call {@code super.serverClose()}.
+     */
+    protected abstract void serverClose() throws IOException;
+
+    // ---- options ------------------------------------------------------------------------------------
+
+    /** The concurrency model given at construction. */
+    public final Concurrency concurrency() {
+        return concurrency;
+    }
+
+    /**
+     * Sets how long {@link #handleRequest()} waits for a request before it calls
+     * {@link #handleTimeout()} and returns. A timeout for the wait, not for the request; {@code null}
+     * (the default) waits without limit. {@link #serveForever()} ignores it.
+     */
+    public final void setTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
+        this.timeout = timeout;
+    }
+
+    /** The {@link #handleRequest()} timeout, or {@code null} for none. */
+    public final Duration timeout() {
+        return timeout;
+    }
+
+    // ---- serving ---------------------------------------------------------------------------------
+
+    /** {@link #serveForever(Duration)} with Python's poll interval of 0.5 s. */
+    public final void serveForever() throws IOException {
+        serveForever(DEFAULT_POLL_INTERVAL);
+    }
+
+    /**
+     * Serves requests until {@link #shutdown()} or {@link #close()}. The poll interval only sets
+     * how often {@link #serviceActions()} runs while idle: shutdown is immediate.
+     *
+     * @throws IllegalStateException if the server is closed, not activated, or already serving
+     * @throws IOException if the server's socket fails for good (a transient accept error such as
+     *     too many open files is logged and retried with a backoff instead)
+     */
+    public final void serveForever(Duration pollInterval) throws IOException {
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("poll interval must be positive, got " + pollInterval);
+        }
+        long pollNanos = pollInterval.toNanos();
+        enterLoop();
+        boolean permit = false;
+        long backoff = 0;
+        try {
+            while (!stopRequested) {
+                if (!permit) {
+                    permit = runner.acquire(pollNanos, this::isStopRequested);
+                }
+                if (permit && !stopRequested) {
+                    boolean ready = awaitReady(pollNanos);
+                    if (stopRequested) {
+                        break;
+                    }
+                    if (ready) {
+                        permit = false;
+                        if (acceptReady()) {
+                            backoff = 0;
+                        } else {
+                            backoff = backoff == 0 ? TimeUnit.MILLISECONDS.toNanos(5) : Math.min(backoff * 2, MAX_ACCEPT_BACKOFF_NANOS);
+                            awaitStop(backoff);
+                        }
+                    }
+                }
+                if (!stopRequested) {
+                    serviceActions();
+                }
+            }
+        } catch (ClosedSelectorException | ClosedChannelException e) {
+            if (!closed) {
+                throw e instanceof IOException io ? io : new ClosedChannelException();
+            }
+        } finally {
+            if (permit) {
+                runner.release();
+            }
+            leaveLoop();
+        }
+    }
+
+    /**
+     * Takes the requests that are ready, as many as there are permits, up to a batch. Called
+     * holding one permit, which it always gives up: to a request, or back to the runner.
+     *
+     * @return false if taking a request failed with a transient error (the caller backs off)
+     */
+    private boolean acceptReady() throws IOException {
+        boolean permit = true;
+        try {
+            for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP && !stopRequested; i++) {
+                if (!permit && !(permit = runner.acquire(0, this::isStopRequested))) {
+                    break;
+                }
+                Q request;
+                try {
+                    request = getRequest();
+                } catch (ClosedChannelException e) {
+                    throw e;
+                } catch (IOException e) {
+                    logAcceptError(e);
+                    return false;
+                }
+                if (request == null) {
+                    break;
+                }
+                permit = false;
+                handleOne(request);
+                if (runner.isInline()) {
+                    break;   // as in Python, a synchronous server takes one request per wakeup
+                }
+            }
+            return true;
+        } finally {
+            if (permit) {
+                runner.release();
+            }
+        }
+    }
+
+    /**
+     * Waits for one request, up to {@link #timeout()}, and handles it. If none arrives in time,
+     * calls {@link #handleTimeout()} and returns. The timeout bounds the wait, not the request. In
+     * the synchronous model the request has finished when this returns; in the others it runs on.
+     *
+     * @throws IllegalStateException if the server is closed, not activated, or serving in another thread
+     */
+    public final void handleRequest() throws IOException {
+        Duration wait = timeout;
+        long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
+        enterLoop();
+        boolean permit = false;
+        try {
+            while (!stopRequested) {
+                long remaining = wait == null ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    handleTimeout();
+                    return;
+                }
+                if (!permit) {
+                    permit = runner.acquire(remaining, this::isStopRequested);
+                    continue;
+                }
+                if (awaitReady(remaining) && !stopRequested) {
+                    Q request = getRequest();
+                    if (request != null) {
+                        permit = false;
+                        handleOne(request);
+                        return;
+                    }
+                }
+            }
+        } catch (ClosedSelectorException | ClosedChannelException e) {
+            if (!closed) {
+                throw e instanceof IOException io ? io : new ClosedChannelException();
+            }
+        } finally {
+            if (permit) {
+                runner.release();
+            }
+            leaveLoop();
+        }
+    }
+
+    private boolean isStopRequested() {
+        return stopRequested;
+    }
+
+    private void enterLoop() {
+        stateLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("server is closed");
+            }
+            if (servingThread != null) {
+                throw new IllegalStateException("server is already serving in thread " + servingThread.getName());
+            }
+            if (!isActivated()) {
+                throw new IllegalStateException("server is not activated: call serverBind() and serverActivate() first");
+            }
+            servingThread = Thread.currentThread();
+            loopGeneration++;
+            stopRequested = false;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void leaveLoop() {
+        stateLock.lock();
+        try {
+            servingThread = null;
+            stopRequested = false;
+            loopEnded.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void awaitStop(long nanos) {
+        stateLock.lock();
+        try {
+            long remaining = nanos;
+            while (!stopRequested && remaining > 0) {
+                remaining = stopSignal.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void logAcceptError(IOException e) {
+        long now = System.nanoTime();
+        if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
+            lastAcceptErrorLog = now;
+            LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+        }
+    }
+
+    // ---- one request -----------------------------------------------------------------------------
+
+    /** Python's {@code _handle_request_noblock}, after the request was taken. Consumes one permit. */
+    private void handleOne(Q request) {
+        SocketAddress clientAddress = clientAddress(request);
+        boolean verified;
+        try {
+            verified = verifyRequest(request, clientAddress);
+        } catch (Exception e) {
+            reportError(request, clientAddress, e);
+            verified = false;
+        }
+        if (!verified) {
+            try {
+                shutdownRequest(request);
+            } finally {
+                runner.release();
+            }
+            return;
+        }
+        running.put(request, Thread.currentThread());
+        try {
+            processRequest(request, clientAddress);
+        } catch (Exception e) {
+            reportError(request, clientAddress, e);
+            completeRequest(request);
+        } catch (Error e) {
+            completeRequest(request);
+            throw e;
+        }
+        if (runner.isInline()) {
+            completeRequest(request);   // in case an override of processRequest did not run runRequest
+        }
+    }
+
+    /** The body of a request in its own thread: Python's {@code process_request_thread}. */
+    private void runRequest(Q request, SocketAddress clientAddress) {
+        running.replace(request, Thread.currentThread());
+        try {
+            finishRequest(request, clientAddress);
+        } catch (Exception e) {
+            if (aborted.contains(request)) {
+                LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
+            } else {
+                reportError(request, clientAddress, e);
+            }
+        } finally {
+            completeRequest(request);
+        }
+    }
+
+    /** Ends a request exactly once: shuts its connection down and frees its permit. */
+    private void completeRequest(Q request) {
+        if (running.remove(request) == null) {
+            return;
+        }
+        aborted.remove(request);
+        try {
+            shutdownRequest(request);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "shutdownRequest failed", e);
+        } finally {
+            runner.release();
+            if (requestWaiters > 0) {
+                stateLock.lock();
+                try {
+                    requestEnded.signalAll();
+                } finally {
+                    stateLock.unlock();
+                }
+            }
+        }
+    }
+
+    private void reportError(Q request, SocketAddress clientAddress, Exception e) {
+        try {
+            handleError(request, clientAddress, e);
+        } catch (RuntimeException inHandler) {
+            LOG.log(Level.ERROR, "handleError itself failed", inHandler);
+        }
+    }
+
+    // ---- hooks -----------------------------------------------------------------------------------
+
+    /**
+     * Decides whether to serve a request; {@code false} closes it unserved. Runs in the serving
+     * thread, so it should be quick. The default accepts everything.
+     */
+    protected boolean verifyRequest(Q request, SocketAddress clientAddress) throws Exception {
+        return true;
+    }
+
+    /**
+     * Starts a request where the server's {@link Concurrency} says: inline, or in a new thread.
+     * Runs in the serving thread. An override that runs the request itself must call
+     * {@link #finishRequest} and then {@link #shutdownRequest}.
+     */
+    protected void processRequest(Q request, SocketAddress clientAddress) throws Exception {
+        runner.execute(() -> runRequest(request, clientAddress));
+    }
+
+    /** Serves a request: creates a handler with the factory and runs its {@code setup}, {@code handle} and {@code finish}. */
+    protected void finishRequest(Q request, SocketAddress clientAddress) throws Exception {
+        BaseRequestHandler<Q> handler = handlerFactory.get();
+        if (handler == null) {
+            throw new IllegalStateException("the handler factory returned null");
+        }
+        handler.run(request, clientAddress, this);
+    }
+
+    /** Ends a request after it was served or refused; by default calls {@link #closeRequest}. Called exactly once per request. */
+    protected void shutdownRequest(Q request) {
+        closeRequest(request);
+    }
+
+    /** Releases what a request holds. */
+    protected void closeRequest(Q request) {
+    }
+
+    /**
+     * Reports an exception from a request. The default logs Python's block at {@code WARNING}: a
+     * line of 40 dashes, {@code Exception occurred during processing of request from <address>},
+     * the stack trace, and 40 dashes. The server keeps serving whatever this does.
+     */
+    protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
+        if (!LOG.isLoggable(Level.WARNING)) {
+            return;
+        }
+        String dashes = "-".repeat(40);
+        StringWriter block = new StringWriter();
+        PrintWriter out = new PrintWriter(block);
+        out.println(dashes);
+        out.println("Exception occurred during processing of request from " + Addresses.format(clientAddress));
+        error.printStackTrace(out);
+        out.print(dashes);
+        out.flush();
+        LOG.log(Level.WARNING, block.toString());
+    }
+
+    /** Called by {@link #handleRequest()} when its timeout passes with no request. Does nothing by default. */
+    protected void handleTimeout() {
+    }
+
+    /**
+     * Called by {@link #serveForever} once per loop: after each batch of requests, and about once
+     * per poll interval while idle. Runs in the serving thread. Does nothing by default.
+     */
+    protected void serviceActions() {
+    }
+
+    // ---- stopping --------------------------------------------------------------------------------
+
+    /**
+     * Stops {@link #serveForever} (or a waiting {@link #handleRequest}) and returns when the loop
+     * has ended; it does not wait for running requests. Returns at once when no loop runs, and then
+     * has no effect on a later {@code serveForever()}. Called from a handler running in the serving
+     * thread (the synchronous model), it returns at once and the loop ends when that handler returns.
+     * The listening socket stays open until {@link #close()}: use {@link #shutdown(Duration)} to
+     * stop accepting and close in one step.
+     */
+    public void shutdown() {
+        Thread serving;
+        long generation;
+        stateLock.lock();
+        try {
+            serving = servingThread;
+            if (serving == null) {
+                return;
+            }
+            generation = loopGeneration;
+            stopRequested = true;
+            stopSignal.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        wakeUp();
+        runner.wakeUp();
+        if (serving == Thread.currentThread()) {
+            return;
+        }
+        stateLock.lock();
+        try {
+            while (servingThread != null && loopGeneration == generation) {
+                loopEnded.awaitUninterruptibly();
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * Drains and closes: stops accepting (the listening socket closes, so new clients are refused),
+     * waits up to {@code drain} for running requests to finish, then closes the connections of those
+     * still running and closes the server. {@link #isDraining()} is true from the start.
+     *
+     * @param drain the deadline for running requests, counted from the call
+     * @return whether every request finished before the deadline
+     */
+    public boolean shutdown(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
+        long deadline = System.nanoTime() + Math.max(0, drain.toNanos());
+        draining = true;
+        stopAndRelease();
+        boolean finished = awaitRequests(deadline);
+        if (!finished) {
+            for (Q request : running.keySet()) {
+                aborted.add(request);
+                abortRequest(request);
+            }
+            awaitRequests(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+        return finished;
+    }
+
+    /**
+     * Whether the server is draining: {@link #shutdown(Duration)} was called and running requests
+     * are being given time to finish. A long-lived handler can check it to say goodbye.
+     */
+    public final boolean isDraining() {
+        return draining;
+    }
+
+    /**
+     * Stops the loop, closes the server's socket ({@link #serverClose()}), and then, if the
+     * concurrency model says so ({@link Concurrency#threads()} by default), waits for running
+     * requests. It never closes running requests' connections: {@link #shutdown(Duration)} does.
+     * Idempotent; safe to call from a handler.
+     */
+    @Override
+    public void close() {
+        stopAndRelease();
+        if (concurrency.blockOnClose()) {
+            awaitRequests(Long.MAX_VALUE);
+        }
+    }
+
+    /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /** The number of requests running now. */
+    public final int activeRequests() {
+        return running.size();
+    }
+
+    private void stopAndRelease() {
+        stateLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            stateLock.unlock();
+        }
+        shutdown();
+        try {
+            serverClose();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "closing " + Addresses.format(serverAddress()) + " failed: " + e);
+        }
+    }
+
+    /** Waits until every running request other than the caller's own has finished, or the deadline passes. */
+    private boolean awaitRequests(long deadlineNanos) {
+        Thread me = Thread.currentThread();
+        stateLock.lock();
+        requestWaiters++;
+        try {
+            while (true) {
+                boolean othersRunning = running.values().stream().anyMatch(t -> t != me);
+                if (!othersRunning) {
+                    return true;
+                }
+                long remaining = deadlineNanos == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                // bounded wait: a request that ends between the check and the wait still wakes us soon
+                requestEnded.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return running.isEmpty();
+        } finally {
+            requestWaiters--;
+            stateLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + Addresses.format(serverAddress()) + ", " + concurrency + "]";
+    }
+}

@@ -1,0 +1,64 @@
+package dev.socketserver;
+
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * A server that receives datagrams: the common part of {@link UdpServer} and the Unix datagram
+ * server. Each request is one {@link Datagram}; replies leave through the server's own socket.
+ *
+ * <p>A datagram longer than {@link #maxPacketSize()} loses its tail, as in Python; unlike Python
+ * the loss is visible in {@link Datagram#truncated()} and counted in {@link #truncatedDatagrams()}.
+ */
+public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer {
+    /** Python's default maximum packet size. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
+
+    private volatile int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
+    private final LongAdder truncated = new LongAdder();
+
+    DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency) {
+        super(handlerFactory, concurrency);
+    }
+
+    /** The largest datagram this kind of server can receive. */
+    abstract int packetSizeLimit();
+
+    /**
+     * Sets the largest datagram received whole; longer ones are truncated to this size. Default
+     * {@value #DEFAULT_MAX_PACKET_SIZE}. May be changed while serving.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is below 1 or above what the transport carries
+     */
+    public final void setMaxPacketSize(int bytes) {
+        if (bytes < 1 || bytes > packetSizeLimit()) {
+            throw new IllegalArgumentException("max packet size must be between 1 and " + packetSizeLimit() + ", got " + bytes);
+        }
+        this.maxPacketSize = bytes;
+    }
+
+    /** The largest datagram received whole. */
+    public final int maxPacketSize() {
+        return maxPacketSize;
+    }
+
+    /** How many datagrams were truncated since the server started. */
+    public final long truncatedDatagrams() {
+        return truncated.sum();
+    }
+
+    final void countTruncated() {
+        truncated.increment();
+    }
+
+    @Override
+    final SocketAddress clientAddress(Datagram request) {
+        return request.sender();
+    }
+
+    @Override
+    final void abortRequest(Datagram request) {
+        // a datagram holds no connection; its handler ends by itself
+    }
+}

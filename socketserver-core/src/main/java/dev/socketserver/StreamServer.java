@@ -1,0 +1,216 @@
+package dev.socketserver;
+
+import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ChannelConnection;
+import dev.socketserver.internal.ChannelReadiness;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.Supplier;
+
+/**
+ * A server that accepts stream connections: the common part of {@link TcpServer} and
+ * {@link UnixStreamServer}. Each request is a {@link Connection}; when it ends the server shuts the
+ * connection's output down (the client sees EOF) and closes it.
+ */
+public abstract sealed class StreamServer extends BaseServer<Connection> permits TcpServer, UnixStreamServer {
+    /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
+    public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
+
+    private final ServerSocketChannel channel;
+    private final String scheme;
+    private SocketAddress address;
+    private int requestQueueSize = DEFAULT_REQUEST_QUEUE_SIZE;
+    private boolean allowReuseAddress = true;
+    private boolean allowReusePort;
+    private volatile boolean bound;
+    private volatile ChannelReadiness readiness;
+
+    StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
+                 Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                 Concurrency concurrency, boolean bindAndActivate) throws IOException {
+        super(handlerFactory, concurrency);
+        this.scheme = scheme;
+        this.address = address;
+        this.channel = ServerSocketChannel.open(family);
+        if (bindAndActivate) {
+            try {
+                serverBind();
+                serverActivate();
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** The listening channel, for options this class does not offer. */
+    public final ServerSocketChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Sets the listen backlog used by {@link #serverBind()}: how many connections the kernel
+     * queues before {@code accept}. It does not limit how many clients are served at once (see
+     * {@link Concurrency#bounded(int)}). Default {@value #DEFAULT_REQUEST_QUEUE_SIZE}.
+     */
+    public final void setRequestQueueSize(int backlog) {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("request queue size must be at least 1, got " + backlog);
+        }
+        requireUnbound("request queue size");
+        this.requestQueueSize = backlog;
+    }
+
+    /** The listen backlog. */
+    public final int requestQueueSize() {
+        return requestQueueSize;
+    }
+
+    /**
+     * Sets {@code SO_REUSEADDR} before the bind, so a restarted TCP server can bind while old
+     * connections linger in {@code TIME_WAIT}. Default true, as for every JDK server socket
+     * (Python's default is false). Ignored on Unix streams.
+     */
+    public final void setAllowReuseAddress(boolean allow) {
+        requireUnbound("allowReuseAddress");
+        this.allowReuseAddress = allow;
+    }
+
+    /** Whether {@code SO_REUSEADDR} is set before the bind. */
+    public final boolean allowReuseAddress() {
+        return allowReuseAddress;
+    }
+
+    /**
+     * Sets {@code SO_REUSEPORT} before the bind: several TCP sockets may then bind the same port,
+     * and the kernel spreads new connections among them. Default false. Ignored on Unix streams,
+     * where Linux refuses the option.
+     */
+    public final void setAllowReusePort(boolean allow) {
+        requireUnbound("allowReusePort");
+        this.allowReusePort = allow;
+    }
+
+    /** Whether {@code SO_REUSEPORT} is set before the bind. */
+    public final boolean allowReusePort() {
+        return allowReusePort;
+    }
+
+    final void requireUnbound(String option) {
+        if (bound) {
+            throw new IllegalStateException(option + " must be set before serverBind(): construct the server with bindAndActivate=false");
+        }
+    }
+
+    /** Binds and listens: on the JDK both happen in one call, with {@link #requestQueueSize()} as the backlog. */
+    @Override
+    public void serverBind() throws IOException {
+        requireUnbound("serverBind()");
+        beforeBind(channel);
+        try {
+            channel.bind(address, requestQueueSize);
+        } catch (BindException e) {
+            throw (BindException) new BindException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
+        } catch (SocketException e) {
+            throw (SocketException) new SocketException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
+        }
+        bound = true;
+        address = channel.getLocalAddress();
+    }
+
+    /** Sets socket options before the bind. */
+    void beforeBind(ServerSocketChannel channel) throws IOException {
+    }
+
+    /** Registers the listening socket for accepts. */
+    @Override
+    public void serverActivate() throws IOException {
+        if (!bound) {
+            throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
+        }
+        if (readiness == null) {
+            readiness = new ChannelReadiness(channel, SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    @Override
+    public final SocketAddress serverAddress() {
+        return address;
+    }
+
+    /** The address as the command line writes it, such as {@code tcp://127.0.0.1:9000} or {@code unix:/run/x.sock}. */
+    public final String serverUri() {
+        return Addresses.uri(scheme, address);
+    }
+
+    @Override
+    protected Connection getRequest() throws IOException {
+        SocketChannel accepted = channel.accept();
+        return accepted == null ? null : ChannelConnection.accepted(accepted);
+    }
+
+    /** Shuts the connection's output down (the client sees EOF), then closes it, ignoring errors as Python does. */
+    @Override
+    protected void shutdownRequest(Connection request) {
+        try {
+            request.shutdownOutput();
+        } catch (IOException e) {
+            // not connected any more
+        }
+        closeRequest(request);
+    }
+
+    /** Closes the connection. */
+    @Override
+    protected void closeRequest(Connection request) {
+        request.close();
+    }
+
+    /** Closes the listening socket; new clients are refused from now on. */
+    @Override
+    protected void serverClose() throws IOException {
+        try {
+            ChannelReadiness r = readiness;
+            if (r != null) {
+                r.close();
+            }
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    final boolean awaitReady(long timeoutNanos) throws IOException {
+        return readiness.await(timeoutNanos);
+    }
+
+    @Override
+    final void wakeUp() {
+        ChannelReadiness r = readiness;
+        if (r != null) {
+            r.wakeUp();
+        }
+    }
+
+    @Override
+    final boolean isActivated() {
+        return readiness != null;
+    }
+
+    @Override
+    final SocketAddress clientAddress(Connection request) {
+        return request.clientAddress();
+    }
+
+    @Override
+    final void abortRequest(Connection request) {
+        request.close();
+    }
+}

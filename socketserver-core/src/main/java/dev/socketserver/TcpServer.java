@@ -1,0 +1,85 @@
+package dev.socketserver;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A TCP server, IPv4 or IPv6: Python's {@code TCPServer}. Bound to the IPv6 wildcard {@code ::}
+ * it serves IPv4 clients too.
+ *
+ * {@snippet :
+ * try (var server = new TcpServer(new InetSocketAddress(9000), Handler::new, Concurrency.threads())) {
+ *     server.serveForever();
+ * }
+ * }
+ *
+ * <p>The constructor binds and listens; pass {@code bindAndActivate=false} to set options first.
+ * Port 0 picks a free port, which {@link #serverAddress()} then reports. Subclass to override the
+ * hooks of {@link BaseServer}.
+ */
+public non-sealed class TcpServer extends StreamServer {
+    /** A TCP server with class-shaped handlers, on virtual threads. */
+    public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory) throws IOException {
+        this(address, handlerFactory, Concurrency.virtualThreads(), true);
+    }
+
+    /** A TCP server with class-shaped handlers. */
+    public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                     Concurrency concurrency) throws IOException {
+        this(address, handlerFactory, concurrency, true);
+    }
+
+    /**
+     * A TCP server with class-shaped handlers.
+     *
+     * @param bindAndActivate false to leave the socket unbound, so that options can be set before
+     *     {@link #serverBind()} and {@link #serverActivate()}
+     * @throws java.net.BindException if the address is in use; the message names the address
+     */
+    public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                     Concurrency concurrency, boolean bindAndActivate) throws IOException {
+        super("tcp", Objects.requireNonNull(address, "address"), family(address), handlerFactory, concurrency, bindAndActivate);
+    }
+
+    /** A TCP server with a function as handler, on virtual threads. */
+    public TcpServer(InetSocketAddress address, StreamHandler handler) throws IOException {
+        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
+    }
+
+    /** A TCP server with a function as handler. */
+    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, true);
+    }
+
+    /**
+     * Serves {@code handler} on {@code port} of every interface, on virtual threads, until the JVM
+     * ends. The six-line server:
+     *
+     * {@snippet :
+     * TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));   // echo
+     * }
+     */
+    public static void serve(int port, StreamHandler handler) throws IOException {
+        try (var server = new TcpServer(new InetSocketAddress(port), handler)) {
+            server.serveForever();
+        }
+    }
+
+    private static StandardProtocolFamily family(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    }
+
+    @Override
+    void beforeBind(ServerSocketChannel channel) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, allowReuseAddress());
+        if (allowReusePort()) {
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+    }
+}

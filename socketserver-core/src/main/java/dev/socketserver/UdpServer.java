@@ -1,0 +1,207 @@
+package dev.socketserver;
+
+import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ChannelReadiness;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A UDP server, IPv4 or IPv6: Python's {@code UDPServer}. Each datagram is one request.
+ *
+ * {@snippet :
+ * class Echo extends DatagramRequestHandler {
+ *     @Override protected void handle() throws IOException { rfile().transferTo(wfile()); }
+ * }
+ * new UdpServer(new InetSocketAddress(9000), Echo::new).serveForever();
+ * }
+ *
+ * <p>Datagrams are received by the serving thread, one at a time, into a buffer it reuses; each
+ * request gets its own copy of the bytes. Replies are sent from the server's socket, so they come
+ * from the address the client wrote to.
+ */
+public non-sealed class UdpServer extends DatagramServer {
+    /** The largest UDP payload over IPv4. */
+    public static final int MAX_UDP_PAYLOAD = 65_507;
+
+    private final DatagramChannel channel;
+    private SocketAddress address;
+    private boolean allowReuseAddress;
+    private boolean allowReusePort;
+    private volatile boolean bound;
+    private volatile ChannelReadiness readiness;
+    private ByteBuffer receiveBuffer;   // used only by the serving thread
+
+    /** A UDP server with class-shaped handlers, on virtual threads. */
+    public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory) throws IOException {
+        this(address, handlerFactory, Concurrency.virtualThreads(), true);
+    }
+
+    /** A UDP server with class-shaped handlers. */
+    public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
+                     Concurrency concurrency) throws IOException {
+        this(address, handlerFactory, concurrency, true);
+    }
+
+    /**
+     * A UDP server with class-shaped handlers.
+     *
+     * @param bindAndActivate false to leave the socket unbound until {@link #serverBind()} and {@link #serverActivate()}
+     * @throws BindException if the address is in use; the message names the address
+     */
+    public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
+                     Concurrency concurrency, boolean bindAndActivate) throws IOException {
+        super(handlerFactory, concurrency);
+        this.address = Objects.requireNonNull(address, "address");
+        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        if (bindAndActivate) {
+            try {
+                serverBind();
+                serverActivate();
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** A UDP server with a function as handler, on virtual threads. */
+    public UdpServer(InetSocketAddress address, DatagramHandler handler) throws IOException {
+        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
+    }
+
+    /** A UDP server with a function as handler. */
+    public UdpServer(InetSocketAddress address, DatagramHandler handler, Concurrency concurrency) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, true);
+    }
+
+    /** The server's channel, for options this class does not offer. */
+    public final DatagramChannel channel() {
+        return channel;
+    }
+
+    /** Sets {@code SO_REUSEADDR} before the bind. Default false, as in Python. */
+    public final void setAllowReuseAddress(boolean allow) {
+        requireUnbound("allowReuseAddress");
+        this.allowReuseAddress = allow;
+    }
+
+    /** Sets {@code SO_REUSEPORT} before the bind: several sockets may share the port. Default false. */
+    public final void setAllowReusePort(boolean allow) {
+        requireUnbound("allowReusePort");
+        this.allowReusePort = allow;
+    }
+
+    private void requireUnbound(String option) {
+        if (bound) {
+            throw new IllegalStateException(option + " must be set before serverBind(): construct the server with bindAndActivate=false");
+        }
+    }
+
+    @Override
+    int packetSizeLimit() {
+        return MAX_UDP_PAYLOAD;
+    }
+
+    @Override
+    public void serverBind() throws IOException {
+        requireUnbound("serverBind()");
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, allowReuseAddress);
+        if (allowReusePort) {
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        try {
+            channel.bind(address);
+        } catch (BindException e) {
+            throw (BindException) new BindException(Addresses.uri("udp", address) + ": " + e.getMessage()).initCause(e);
+        } catch (SocketException e) {
+            throw (SocketException) new SocketException(Addresses.uri("udp", address) + ": " + e.getMessage()).initCause(e);
+        }
+        bound = true;
+        address = channel.getLocalAddress();
+    }
+
+    /** Registers the socket for reads. There is nothing to listen for, as in Python. */
+    @Override
+    public void serverActivate() throws IOException {
+        if (!bound) {
+            throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
+        }
+        if (readiness == null) {
+            readiness = new ChannelReadiness(channel, SelectionKey.OP_READ);
+        }
+    }
+
+    @Override
+    public final SocketAddress serverAddress() {
+        return address;
+    }
+
+    /** The address as the command line writes it, such as {@code udp://127.0.0.1:9000}. */
+    public final String serverUri() {
+        return Addresses.uri("udp", address);
+    }
+
+    @Override
+    protected Datagram getRequest() throws IOException {
+        int max = maxPacketSize();
+        if (receiveBuffer == null || receiveBuffer.capacity() != max + 1) {
+            receiveBuffer = ByteBuffer.allocate(max + 1);   // one byte more than allowed reveals truncation
+        }
+        receiveBuffer.clear();
+        SocketAddress sender = channel.receive(receiveBuffer);
+        if (sender == null) {
+            return null;
+        }
+        int length = receiveBuffer.position();
+        boolean truncated = length > max;
+        if (truncated) {
+            countTruncated();
+        }
+        byte[] data = Arrays.copyOf(receiveBuffer.array(), Math.min(length, max));
+        return new Datagram(data, sender, truncated, channel::send);
+    }
+
+    @Override
+    protected void serverClose() throws IOException {
+        try {
+            ChannelReadiness r = readiness;
+            if (r != null) {
+                r.close();
+            }
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    final boolean awaitReady(long timeoutNanos) throws IOException {
+        return readiness.await(timeoutNanos);
+    }
+
+    @Override
+    final void wakeUp() {
+        ChannelReadiness r = readiness;
+        if (r != null) {
+            r.wakeUp();
+        }
+    }
+
+    @Override
+    final boolean isActivated() {
+        return readiness != null;
+    }
+}

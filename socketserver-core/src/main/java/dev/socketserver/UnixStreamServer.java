@@ -1,0 +1,109 @@
+package dev.socketserver;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A Unix-domain stream server on a socket file: Python's {@code UnixStreamServer}, with its
+ * socket-file pitfalls fixed.
+ *
+ * <ul>
+ *   <li>A stale socket file, left by a server that died, is replaced.</li>
+ *   <li>A path that is not a socket, or the socket of a live server, is refused with a
+ *       {@link BindException} that says which.</li>
+ *   <li>{@link #close()} removes the socket file.</li>
+ * </ul>
+ *
+ * <p>A client that did not bind its own socket has an empty path as {@link Connection#clientAddress()}.
+ */
+public non-sealed class UnixStreamServer extends StreamServer {
+    private volatile boolean ownsFile;
+
+    /** A Unix stream server with class-shaped handlers, on virtual threads. */
+    public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory) throws IOException {
+        this(path, handlerFactory, Concurrency.virtualThreads(), true);
+    }
+
+    /** A Unix stream server with class-shaped handlers. */
+    public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                            Concurrency concurrency) throws IOException {
+        this(path, handlerFactory, concurrency, true);
+    }
+
+    /**
+     * A Unix stream server with class-shaped handlers.
+     *
+     * @param bindAndActivate false to leave the socket unbound until {@link #serverBind()} and {@link #serverActivate()}
+     * @throws BindException if the path is taken by a live server or by a file that is not a socket
+     */
+    public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                            Concurrency concurrency, boolean bindAndActivate) throws IOException {
+        super("unix", UnixDomainSocketAddress.of(Objects.requireNonNull(path, "path")), StandardProtocolFamily.UNIX,
+                handlerFactory, concurrency, bindAndActivate);
+    }
+
+    /** A Unix stream server with a function as handler, on virtual threads. */
+    public UnixStreamServer(Path path, StreamHandler handler) throws IOException {
+        this(path, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
+    }
+
+    /** A Unix stream server with a function as handler. */
+    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency) throws IOException {
+        this(path, FunctionHandlers.of(handler), concurrency, true);
+    }
+
+    /** The socket file's path. */
+    public final Path path() {
+        return ((UnixDomainSocketAddress) serverAddress()).getPath();
+    }
+
+    @Override
+    void beforeBind(ServerSocketChannel channel) throws IOException {
+        Path file = path();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!isSocket(file)) {
+            throw new BindException("unix:" + file + ": the path exists and is not a socket; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(file))) {
+            throw new BindException("unix:" + file + ": address in use by a live server");
+        } catch (ConnectException stale) {
+            Files.deleteIfExists(file);   // nobody listens: a dead server left it
+        }
+    }
+
+    private static boolean isSocket(Path file) throws IOException {
+        int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0140000;
+    }
+
+    @Override
+    public void serverBind() throws IOException {
+        super.serverBind();
+        ownsFile = true;
+    }
+
+    /** Closes the listening socket and removes the socket file. */
+    @Override
+    protected void serverClose() throws IOException {
+        try {
+            super.serverClose();
+        } finally {
+            if (ownsFile) {
+                ownsFile = false;
+                Files.deleteIfExists(path());
+            }
+        }
+    }
+}

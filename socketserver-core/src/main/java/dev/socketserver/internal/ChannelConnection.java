@@ -1,0 +1,216 @@
+package dev.socketserver.internal;
+
+import dev.socketserver.Connection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix stream.
+ *
+ * <p>TCP reads go through the channel's socket adaptor, whose reads honour {@code SO_TIMEOUT}. The
+ * JDK gives Unix-stream channels no adaptor, so a timed read there is guarded by a timer that shuts
+ * the input down when the timeout passes.
+ */
+public final class ChannelConnection implements Connection {
+    private final SocketChannel channel;
+    private final boolean unix;
+    private final SocketAddress clientAddress;
+    private final SocketAddress localAddress;
+    private final SocketInput in;
+    private final OutputStream out;
+    private volatile Duration readTimeout = Duration.ZERO;
+
+    private ChannelConnection(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        this.localAddress = channel.getLocalAddress();
+        this.unix = localAddress instanceof UnixDomainSocketAddress;
+        this.clientAddress = channel.getRemoteAddress();
+        this.in = new SocketInput(unix ? new TimedUnixInput() : channel.socket().getInputStream());
+        this.out = new ChannelOutput();
+    }
+
+    /** Wraps an accepted channel; closes it if that fails. */
+    public static ChannelConnection accepted(SocketChannel channel) throws IOException {
+        try {
+            channel.configureBlocking(true);
+            return new ChannelConnection(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public String readLine() throws IOException {
+        return in.readLine();
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public void setReadTimeout(Duration timeout) {
+        Duration t = timeout == null ? Duration.ZERO : timeout;
+        if (t.isNegative()) {
+            throw new IllegalArgumentException("read timeout must not be negative, got " + timeout);
+        }
+        readTimeout = t;
+        if (!unix) {
+            try {
+                long millis = t.isZero() ? 0 : Math.max(1, Math.min(Integer.MAX_VALUE, t.toMillis()));
+                channel.socket().setSoTimeout((int) millis);
+            } catch (IOException e) {
+                // the connection is closed: the next read reports it
+            }
+        }
+    }
+
+    @Override
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    @Override
+    public void setNoDelay(boolean on) throws IOException {
+        if (!unix) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, on);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + Addresses.format(clientAddress) + " -> " + Addresses.format(localAddress) + "]";
+    }
+
+    /** Every write hands all of its bytes to the kernel before it returns. */
+    private final class ChannelOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+
+        /** Does not close the connection. */
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Unix-stream input with a read timeout that the JDK does not offer there. */
+    private final class TimedUnixInput extends InputStream {
+        private final InputStream raw = Channels.newInputStream(channel);
+        private volatile boolean timedOut;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Duration timeout = readTimeout;
+            if (timedOut) {
+                throw new SocketTimeoutException("read timed out earlier; the input of this Unix-stream connection is shut");
+            }
+            if (timeout.isZero()) {
+                return raw.read(b, off, len);
+            }
+            ScheduledFuture<?> guard = Timer.INSTANCE.schedule(() -> {
+                timedOut = true;
+                try {
+                    channel.shutdownInput();
+                } catch (IOException e) {
+                    // already closed: the read fails by itself
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                int n = raw.read(b, off, len);
+                if (timedOut) {
+                    throw new SocketTimeoutException("read timed out after " + timeout.toMillis() + " ms");
+                }
+                return n;
+            } finally {
+                guard.cancel(false);
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            return raw.available();
+        }
+    }
+
+    /** One daemon thread for read timeouts on Unix streams; it ends after a second without work. */
+    private static final class Timer {
+        static final ScheduledThreadPoolExecutor INSTANCE = create();
+
+        private static ScheduledThreadPoolExecutor create() {
+            var executor = new ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().name("socketserver-read-timeouts").daemon(true).factory());
+            executor.setRemoveOnCancelPolicy(true);
+            executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+            executor.allowCoreThreadTimeOut(true);
+            return executor;
+        }
+    }
+}

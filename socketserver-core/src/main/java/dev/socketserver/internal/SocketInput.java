@@ -1,0 +1,122 @@
+package dev.socketserver.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The buffered input of a connection: a plain {@link InputStream} that can also read lines, without
+ * locks (one reader at a time). Closing it does not close the connection.
+ */
+public final class SocketInput extends InputStream {
+    public static final int MAX_LINE = 65_536;
+
+    private final InputStream raw;
+    private final byte[] buffer = new byte[8192];
+    private int position;
+    private int limit;
+
+    public SocketInput(InputStream raw) {
+        this.raw = raw;
+    }
+
+    private boolean fill() throws IOException {
+        int n = raw.read(buffer, 0, buffer.length);
+        if (n <= 0) {
+            return false;
+        }
+        position = 0;
+        limit = n;
+        return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+        if (position >= limit && !fill()) {
+            return -1;
+        }
+        return buffer[position++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        if (position < limit) {
+            int n = Math.min(len, limit - position);
+            System.arraycopy(buffer, position, b, off, n);
+            position += n;
+            return n;
+        }
+        if (len >= buffer.length) {
+            return raw.read(b, off, len);
+        }
+        if (!fill()) {
+            return -1;
+        }
+        return read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+        return (limit - position) + raw.available();
+    }
+
+    /** Reads up to and including {@code \n}; see {@code Connection.readLine()}. */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream partial = null;
+        while (true) {
+            if (position >= limit && !fill()) {
+                if (partial == null || partial.size() == 0) {
+                    return null;
+                }
+                return decode(partial.toByteArray(), partial.size());
+            }
+            for (int i = position; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    int start = position;
+                    position = i + 1;
+                    if (partial == null) {
+                        return decode(buffer, start, i - start);
+                    }
+                    partial.write(buffer, start, i - start);
+                    checkLength(partial.size());
+                    return decode(partial.toByteArray(), partial.size());
+                }
+            }
+            if (partial == null) {
+                partial = new ByteArrayOutputStream(256);
+            }
+            partial.write(buffer, position, limit - position);
+            position = limit;
+            checkLength(partial.size());
+        }
+    }
+
+    private static void checkLength(int length) throws IOException {
+        if (length > MAX_LINE) {
+            throw new EOFException("line longer than " + MAX_LINE + " bytes");
+        }
+    }
+
+    private static String decode(byte[] bytes, int length) {
+        return decode(bytes, 0, length);
+    }
+
+    private static String decode(byte[] bytes, int offset, int length) {
+        if (length > 0 && bytes[offset + length - 1] == '\r') {
+            length--;
+        }
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
+    /** Does not close the connection: the server does that when the request ends. */
+    @Override
+    public void close() {
+    }
+}
