@@ -1,0 +1,15 @@
+package dev.socketserver.examples;
+
+import dev.socketserver.TcpServer;
+
+import java.io.IOException;
+
+/** The smallest useful server: TCP echo on port 9000, a virtual thread per connection. */
+public final class EchoServer {
+    private EchoServer() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));
+    }
+}
