@@ -511,13 +511,25 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * stop accepting and close in one step.
      */
     public void shutdown() {
+        LoopStop stop = requestStop();
+        if (stop != null) {
+            awaitLoopEnd(stop, Long.MAX_VALUE);
+        }
+    }
+
+    /** A loop that was asked to stop: the thread running it, and which run of the loop it was. */
+    private record LoopStop(Thread thread, long generation) {
+    }
+
+    /** Asks the loop to stop and wakes it. Returns what to wait for, or null if no other thread needs waiting for. */
+    private LoopStop requestStop() {
         Thread serving;
         long generation;
         stateLock.lock();
         try {
             serving = servingThread;
             if (serving == null) {
-                return;
+                return null;
             }
             generation = loopGeneration;
             stopRequested = true;
@@ -527,14 +539,27 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         }
         wakeUp();
         runner.wakeUp();
-        if (serving == Thread.currentThread()) {
-            return;
-        }
+        return serving == Thread.currentThread() ? null : new LoopStop(serving, generation);
+    }
+
+    private boolean awaitLoopEnd(LoopStop stop, long deadlineNanos) {
         stateLock.lock();
         try {
-            while (servingThread != null && loopGeneration == generation) {
-                loopEnded.awaitUninterruptibly();
+            while (servingThread == stop.thread() && loopGeneration == stop.generation()) {
+                if (deadlineNanos == Long.MAX_VALUE) {
+                    loopEnded.awaitUninterruptibly();
+                } else {
+                    long remaining = deadlineNanos - System.nanoTime();
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    loopEnded.awaitNanos(remaining);
+                }
             }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } finally {
             stateLock.unlock();
         }
@@ -552,7 +577,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         Objects.requireNonNull(drain, "drain");
         long deadline = System.nanoTime() + Math.max(0, drain.toNanos());
         draining = true;
-        stopAndRelease();
+        // the listener closes at once, even while a synchronous request still runs in the serving thread
+        LoopStop stop = stopAndRelease(false);
         boolean finished = awaitRequests(deadline);
         if (!finished) {
             for (Q request : running.keySet()) {
@@ -560,6 +586,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
                 abortRequest(request);
             }
             awaitRequests(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+        if (stop != null) {
+            awaitLoopEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }
         return finished;
     }
@@ -580,7 +609,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      */
     @Override
     public void close() {
-        stopAndRelease();
+        stopAndRelease(true);
         if (concurrency.blockOnClose()) {
             awaitRequests(Long.MAX_VALUE);
         }
@@ -596,22 +625,27 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return running.size();
     }
 
-    private void stopAndRelease() {
+    /** Marks the server closed, stops the loop (waiting for it to end if asked) and closes the socket. Null if already closed. */
+    private LoopStop stopAndRelease(boolean waitForLoop) {
         stateLock.lock();
         try {
             if (closed) {
-                return;
+                return null;
             }
             closed = true;
         } finally {
             stateLock.unlock();
         }
-        shutdown();
+        LoopStop stop = requestStop();
+        if (waitForLoop && stop != null) {
+            awaitLoopEnd(stop, Long.MAX_VALUE);
+        }
         try {
             serverClose();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "closing " + Addresses.format(serverAddress()) + " failed: " + e);
         }
+        return stop;
     }
 
     /** Waits until every running request other than the caller's own has finished, or the deadline passes. */

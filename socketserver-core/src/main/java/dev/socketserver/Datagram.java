@@ -52,9 +52,11 @@ public final class Datagram {
     }
 
     /**
-     * Sends {@code reply} to the sender as one datagram (possibly empty).
+     * Sends {@code reply} to the sender as one datagram (possibly empty). A sender with no address
+     * (an unbound Unix-datagram client) cannot be answered: the reply is dropped and one line is
+     * logged, "client has no address to reply to".
      *
-     * @throws IOException if the send fails, or the sender has no address to reply to
+     * @throws IOException if the send fails
      */
     public void reply(byte[] reply) throws IOException {
         reply(ByteBuffer.wrap(Objects.requireNonNull(reply, "reply")));
@@ -64,7 +66,9 @@ public final class Datagram {
     public void reply(ByteBuffer reply) throws IOException {
         Objects.requireNonNull(reply, "reply");
         if (sender == null) {
-            throw new IOException("client has no address to reply to");
+            System.getLogger("dev.socketserver").log(System.Logger.Level.INFO,
+                    "client has no address to reply to; a reply of " + reply.remaining() + " bytes was dropped");
+            return;
         }
         replier.send(reply, sender);
     }

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
 
 /**
  * A handler for one datagram, with Python's {@code rfile} and {@code wfile}: {@link #rfile()} reads
@@ -16,8 +15,6 @@ import java.lang.System.Logger.Level;
  * Unix-datagram client) gets no reply, and one line says so in the log instead of an error.
  */
 public abstract class DatagramRequestHandler extends BaseRequestHandler<Datagram> {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
-
     private ByteArrayInputStream rfile;
     private ByteArrayOutputStream wfile;
 
@@ -35,12 +32,7 @@ public abstract class DatagramRequestHandler extends BaseRequestHandler<Datagram
     /** Sends what was written to {@link #wfile()} to the sender. */
     @Override
     protected void finish() throws Exception {
-        Datagram datagram = request();
-        if (datagram.sender() == null) {
-            LOG.log(Level.INFO, "client has no address to reply to; reply of " + wfile.size() + " bytes dropped");
-            return;
-        }
-        datagram.reply(wfile.toByteArray());
+        request().reply(wfile.toByteArray());
     }
 
     /** The datagram's bytes. */

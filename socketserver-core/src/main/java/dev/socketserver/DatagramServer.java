@@ -5,29 +5,28 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * A server that receives datagrams: the common part of {@link UdpServer} and the Unix datagram
- * server. Each request is one {@link Datagram}; replies leave through the server's own socket.
+ * A server that receives datagrams: the common part of {@link UdpServer} and
+ * {@link UnixDatagramServer}. Each request is one {@link Datagram}; replies leave through the server's own socket.
  *
  * <p>A datagram longer than {@link #maxPacketSize()} loses its tail, as in Python; unlike Python
  * the loss is visible in {@link Datagram#truncated()} and counted in {@link #truncatedDatagrams()}.
  */
-public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer {
-    /** Python's default maximum packet size. */
-    public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
-
-    private volatile int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
+public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer, UnixDatagramServer {
+    private volatile int maxPacketSize;
     private final LongAdder truncated = new LongAdder();
 
-    DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency) {
+    DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency, int defaultMaxPacketSize) {
         super(handlerFactory, concurrency);
+        this.maxPacketSize = defaultMaxPacketSize;
     }
 
     /** The largest datagram this kind of server can receive. */
     abstract int packetSizeLimit();
 
     /**
-     * Sets the largest datagram received whole; longer ones are truncated to this size. Default
-     * {@value #DEFAULT_MAX_PACKET_SIZE}. May be changed while serving.
+     * Sets the largest datagram received whole; longer ones are truncated to this size. The
+     * default is 8192 bytes for UDP, as in Python, and 64 KiB for Unix datagrams. May be changed
+     * while serving.
      *
      * @throws IllegalArgumentException if {@code bytes} is below 1 or above what the transport carries
      */

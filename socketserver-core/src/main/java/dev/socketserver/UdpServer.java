@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  * from the address the client wrote to.
  */
 public non-sealed class UdpServer extends DatagramServer {
+    /** Python's default maximum packet size. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
     /** The largest UDP payload over IPv4. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
 
@@ -63,7 +65,7 @@ public non-sealed class UdpServer extends DatagramServer {
      */
     public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
                      Concurrency concurrency, boolean bindAndActivate) throws IOException {
-        super(handlerFactory, concurrency);
+        super(handlerFactory, concurrency, DEFAULT_MAX_PACKET_SIZE);
         this.address = Objects.requireNonNull(address, "address");
         this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
