@@ -25,6 +25,12 @@ import java.util.function.Supplier;
  * </ul>
  *
  * <p>A client that did not bind its own socket has an empty path as {@link Connection#clientAddress()}.
+ *
+ * <p>Linux's abstract addresses ({@code @name}) are not offered for streams: the JDK's stream
+ * channels take filesystem paths only ({@code UnixDomainSocketAddress.of("\0name")} fails with
+ * "Nul character not allowed"), and serving them through libc instead would make every read a
+ * blocking native call that holds a virtual thread's carrier. {@link UnixDatagramServer} takes
+ * abstract names. A path spelt {@code "@name"} is an ordinary file name here.
  */
 public non-sealed class UnixStreamServer extends StreamServer {
     private volatile boolean ownsFile;
