@@ -38,6 +38,8 @@ public non-sealed class UdpServer extends DatagramServer {
     /** The largest UDP payload over IPv4. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
 
+    private static final long REPLY_TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
     private final DatagramChannel channel;
     private SocketAddress address;
     private boolean allowReuseAddress;
@@ -174,7 +176,24 @@ public non-sealed class UdpServer extends DatagramServer {
             countTruncated();
         }
         byte[] data = Arrays.copyOf(receiveBuffer.array(), Math.min(length, max));
-        return new Datagram(data, sender, truncated, channel::send);
+        return new Datagram(data, sender, truncated, this::sendReply);
+    }
+
+    /**
+     * Sends one reply. The channel is non-blocking (the serving thread polls it), so a full send
+     * buffer makes {@code send} take nothing: wait a little and retry, as a blocking socket would,
+     * rather than drop the reply without a word.
+     */
+    private void sendReply(ByteBuffer reply, SocketAddress target) throws IOException {
+        long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
+        long pause = 10_000;
+        while (channel.send(reply, target) == 0 && reply.hasRemaining()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("reply to " + Addresses.format(target) + " not sent: the send buffer stayed full for 5 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 10_000_000);
+        }
     }
 
     @Override

@@ -1,0 +1,91 @@
+package dev.socketserver;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Captures what the library logs through {@link System.Logger} (logger {@code dev.socketserver},
+ * which the JDK routes to java.util.logging) while it is open, and keeps it off the console.
+ *
+ * <p>The tests are compiled as a patch of module {@code dev.socketserver}, which does not read
+ * {@code java.logging}, so the JUL types cannot be named here. They run on the class path, where
+ * they can be reached reflectively: a {@code java.util.logging.Filter} (an interface, so a proxy
+ * can implement it) set on the logger sees every record that passes the logger's level.
+ */
+final class LogCapture implements AutoCloseable {
+    static final String DASHES = "-".repeat(40);
+
+    /** One captured record. */
+    record Entry(String level, String message, Throwable thrown) {
+    }
+
+    private static final Object LOGGER;          // java.util.logging.Logger "dev.socketserver", held strongly
+    private static final Class<?> FILTER;
+    private static final Method GET_FILTER;
+    private static final Method SET_FILTER;
+    private static final Method GET_LEVEL;
+    private static final Method GET_MESSAGE;
+    private static final Method GET_THROWN;
+
+    static {
+        try {
+            Class<?> logger = Class.forName("java.util.logging.Logger");
+            Class<?> record = Class.forName("java.util.logging.LogRecord");
+            FILTER = Class.forName("java.util.logging.Filter");
+            LOGGER = logger.getMethod("getLogger", String.class).invoke(null, "dev.socketserver");
+            GET_FILTER = logger.getMethod("getFilter");
+            SET_FILTER = logger.getMethod("setFilter", FILTER);
+            GET_LEVEL = record.getMethod("getLevel");
+            GET_MESSAGE = record.getMethod("getMessage");
+            GET_THROWN = record.getMethod("getThrown");
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    private final Object previousFilter;
+
+    LogCapture() {
+        Object filter = Proxy.newProxyInstance(LogCapture.class.getClassLoader(), new Class<?>[] {FILTER}, (proxy, method, args) ->
+                switch (method.getName()) {
+                    case "isLoggable" -> {
+                        Object r = args[0];
+                        entries.add(new Entry(String.valueOf(GET_LEVEL.invoke(r)), (String) GET_MESSAGE.invoke(r), (Throwable) GET_THROWN.invoke(r)));
+                        yield false;   // captured, not printed
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> "LogCapture";
+                });
+        previousFilter = invoke(GET_FILTER);
+        invoke(SET_FILTER, filter);
+    }
+
+    List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    /** The messages that are Python's error block (they start with 40 dashes). */
+    List<String> errorBlocks() {
+        return entries.stream().map(Entry::message).filter(m -> m != null && m.startsWith(DASHES)).toList();
+    }
+
+    @Override
+    public void close() {
+        invoke(SET_FILTER, previousFilter);
+    }
+
+    private static Object invoke(Method method, Object... args) {
+        try {
+            return method.invoke(LOGGER, args);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}
