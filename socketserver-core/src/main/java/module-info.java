@@ -7,4 +7,5 @@
  */
 module dev.socketserver {
     exports dev.socketserver;
+    exports dev.socketserver.async;
 }

@@ -1,14 +1,13 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.SocketFiles;
+
 import java.io.IOException;
 import java.net.BindException;
-import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -75,23 +74,7 @@ public non-sealed class UnixStreamServer extends StreamServer {
 
     @Override
     void beforeBind(ServerSocketChannel channel) throws IOException {
-        Path file = path();
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!isSocket(file)) {
-            throw new BindException("unix:" + file + ": the path exists and is not a socket; refusing to replace it");
-        }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(file))) {
-            throw new BindException("unix:" + file + ": address in use by a live server");
-        } catch (ConnectException stale) {
-            Files.deleteIfExists(file);   // nobody listens: a dead server left it
-        }
-    }
-
-    private static boolean isSocket(Path file) throws IOException {
-        int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0140000;
+        SocketFiles.prepareStreamBind(path());
     }
 
     @Override

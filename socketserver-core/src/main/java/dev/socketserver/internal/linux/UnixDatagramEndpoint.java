@@ -1,6 +1,7 @@
 package dev.socketserver.internal.linux;
 
 import dev.socketserver.UnixAddress;
+import dev.socketserver.internal.SocketFiles;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -152,8 +153,7 @@ public final class UnixDatagramEndpoint implements Closeable {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & 0170000) != 0140000) {
+        if (!SocketFiles.isSocket(path)) {
             throw new BindException("bind " + target + ": the path exists and is not a socket; refusing to replace it");
         }
         try (UnixDatagramEndpoint probe = open()) {

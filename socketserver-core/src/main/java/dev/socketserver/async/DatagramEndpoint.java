@@ -1,0 +1,179 @@
+package dev.socketserver.async;
+
+import dev.socketserver.internal.Addresses;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayDeque;
+
+/** A UDP socket on an event loop: the {@link DatagramTransport} its {@link DatagramProtocol} sees. Runs on the loop. */
+final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel {
+    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final int DATAGRAMS_PER_WAKEUP = 64;
+    private static final int MAX_QUEUED = 1024;
+
+    private record Outgoing(ByteBuffer data, SocketAddress target) {
+    }
+
+    private final EventLoop loop;
+    private final DatagramChannel channel;
+    private final DatagramProtocol protocol;
+    private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
+    private SelectionKey key;
+    private boolean closed;
+
+    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = protocol;
+    }
+
+    void open() {
+        try {
+            channel.configureBlocking(false);
+            key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+            protocol.connectionMade(this);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "datagram socket " + this + " could not start", e);
+            abort(e);
+        }
+    }
+
+    @Override
+    public void ready(SelectionKey selected) {
+        if (selected.isWritable()) {
+            flush();
+        }
+        if (closed || !selected.isValid() || !selected.isReadable()) {
+            return;
+        }
+        ByteBuffer buffer = loop.readBuffer;
+        for (int i = 0; i < DATAGRAMS_PER_WAKEUP && !closed; i++) {
+            buffer.clear();
+            SocketAddress sender;
+            try {
+                sender = channel.receive(buffer);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "receive on " + this + " failed: " + e);
+                return;
+            }
+            if (sender == null) {
+                return;
+            }
+            buffer.flip();
+            try {
+                protocol.datagramReceived(buffer, sender);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
+            }
+        }
+    }
+
+    @Override
+    public void send(ByteBuffer data, SocketAddress target) {
+        if (!loop.inEventLoop()) {
+            ByteBuffer copy = copy(data);
+            loop.execute(() -> sendOnLoop(copy, target));
+            return;
+        }
+        sendOnLoop(data, target);
+    }
+
+    private void sendOnLoop(ByteBuffer data, SocketAddress target) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (pending.isEmpty() && channel.send(data, target) > 0) {
+                return;
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "send to " + Addresses.format(target) + " failed: " + e);
+            return;
+        }
+        if (pending.size() >= MAX_QUEUED) {
+            LOG.log(Level.DEBUG, "send queue full; datagram to " + Addresses.format(target) + " dropped");
+            return;
+        }
+        pending.add(new Outgoing(copy(data), target));
+        key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+    }
+
+    private void flush() {
+        try {
+            while (!pending.isEmpty()) {
+                Outgoing next = pending.peek();
+                if (channel.send(next.data(), next.target()) == 0) {
+                    return;
+                }
+                pending.poll();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "send failed: " + e);
+            pending.poll();
+        }
+        if (pending.isEmpty() && key.isValid()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::close);
+            return;
+        }
+        abort(null);
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+        pending.clear();
+        try {
+            protocol.connectionLost(cause);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connectionLost threw", e);
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        return copy;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        try {
+            return channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return "udp://" + Addresses.format(localAddress());
+    }
+}

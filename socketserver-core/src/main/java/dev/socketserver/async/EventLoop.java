@@ -1,0 +1,267 @@
+package dev.socketserver.async;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One thread with its own selector, running the callbacks of the connections assigned to it, its
+ * tasks and its timers, one at a time. An {@link AsyncServer} owns N of them; a connection stays
+ * on one loop for life.
+ *
+ * <p>Nothing here may block. Blocking work belongs in a virtual thread that comes back to the loop
+ * when it is done:
+ *
+ * {@snippet :
+ * Thread.startVirtualThread(() -> {
+ *     byte[] answer = lookUp(query);              // blocking is fine here
+ *     transport.loop().execute(() -> transport.write(answer));
+ * });
+ * }
+ *
+ * <p>{@link #execute} and {@link #schedule} are safe from any thread.
+ */
+public final class EventLoop implements Executor {
+    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    /** Every read of the loop's connections lands here; one buffer per loop, no allocation per read. */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
+
+    private final Selector selector;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();   // loop thread only
+    private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+    final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private long timerSequence;                                          // loop thread only
+    // volatile: read by other threads deciding whether to wake the selector, or to stop
+    private volatile boolean selecting;
+    private volatile boolean stopping;
+
+    EventLoop(String name) throws IOException {
+        this.selector = Selector.open();
+        this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inEventLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on this loop, after the callbacks now running. Safe from any thread. */
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(Objects.requireNonNull(task, "task"));
+        if (!inEventLoop() && selecting && wakeUpPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code task} on this loop once {@code delay} has passed, unless cancelled first. For
+     * idle timeouts and protocol timers. Safe from any thread.
+     */
+    public Timer schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Timer timer = new Timer(System.nanoTime() + Math.max(0, delay.toNanos()), task);
+        if (inEventLoop()) {
+            addTimer(timer);
+        } else {
+            execute(() -> addTimer(timer));
+        }
+        return timer;
+    }
+
+    private void addTimer(Timer timer) {
+        timer.sequence = timerSequence++;
+        timers.add(timer);
+    }
+
+    /** A task scheduled with {@link #schedule}. */
+    public static final class Timer implements Comparable<Timer> {
+        private final long deadline;
+        private final Runnable task;
+        private long sequence;
+        private volatile boolean cancelled;
+
+        private Timer(long deadline, Runnable task) {
+            this.deadline = deadline;
+            this.task = task;
+        }
+
+        /** Stops the task from running if it has not run yet. Returns whether it was still pending. */
+        public boolean cancel() {
+            boolean wasPending = !cancelled;
+            cancelled = true;
+            return wasPending;
+        }
+
+        /** Whether {@link #cancel()} was called. */
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public int compareTo(Timer other) {
+            int byDeadline = Long.compare(deadline - other.deadline, 0);
+            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
+        }
+    }
+
+    /** Asks the loop to end after the current round; its channels are closed by {@link AsyncServer} first. */
+    void stop() {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    /** Waits for the loop thread to end. */
+    boolean awaitTermination(long timeoutNanos) throws InterruptedException {
+        if (inEventLoop()) {
+            return false;
+        }
+        thread.join(Duration.ofNanos(Math.max(1, timeoutNanos)));
+        return !thread.isAlive();
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                long timeoutMillis = nextTimerMillis();
+                selecting = true;
+                int ready;
+                if (!tasks.isEmpty() || timeoutMillis == 0) {
+                    ready = selector.selectNow();
+                } else {
+                    ready = selector.select(timeoutMillis < 0 ? 0 : timeoutMillis);
+                }
+                selecting = false;
+                wakeUpPending.set(false);
+                if (ready > 0) {
+                    processSelectedKeys();
+                }
+                runTasks();
+                runDueTimers();
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            LOG.log(Level.ERROR, "event loop " + thread.getName() + " failed", e);
+        } finally {
+            closeRemainingChannels();
+        }
+    }
+
+    /** Milliseconds until the next timer: 0 if one is due, -1 if there is none. */
+    private long nextTimerMillis() {
+        while (!timers.isEmpty() && timers.peek().cancelled) {
+            timers.poll();
+        }
+        Timer next = timers.peek();
+        if (next == null) {
+            return -1;
+        }
+        long nanos = next.deadline - System.nanoTime();
+        return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+    }
+
+    private void processSelectedKeys() {
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (key.attachment() instanceof LoopChannel channel) {
+                try {
+                    channel.ready(key);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.ERROR, "unexpected failure in " + channel, e);
+                    channel.abort(e);
+                }
+            }
+        }
+    }
+
+    private void runTasks() {
+        // only the tasks queued so far: a task that queues another does not starve the selector
+        for (int i = tasks.size(); i > 0; i--) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
+            runSafely(task);
+        }
+    }
+
+    private void runDueTimers() {
+        long now = System.nanoTime();
+        while (!timers.isEmpty() && timers.peek().deadline - now <= 0) {
+            Timer timer = timers.poll();
+            if (!timer.cancelled) {
+                timer.cancelled = true;
+                runSafely(timer.task);
+            }
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "task on event loop " + thread.getName() + " failed", e);
+        }
+    }
+
+    private void closeRemainingChannels() {
+        List<LoopChannel> channels = new ArrayList<>();
+        try {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof LoopChannel channel) {
+                    channels.add(channel);
+                }
+            }
+        } catch (ClosedSelectorException e) {
+            // nothing registered any more
+        }
+        for (LoopChannel channel : channels) {
+            channel.abort(null);
+        }
+        tasks.clear();
+        timers.clear();
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing selector failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + thread.getName() + "]";
+    }
+
+    /** What the loop drives: something registered with its selector. */
+    interface LoopChannel {
+        /** The key is ready for what it is interested in. Runs on the loop. */
+        void ready(SelectionKey key);
+
+        /** Closes at once; {@code cause} is null when the loop itself is ending. Runs on the loop. */
+        void abort(Throwable cause);
+    }
+}

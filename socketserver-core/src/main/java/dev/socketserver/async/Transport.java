@@ -1,0 +1,56 @@
+package dev.socketserver.async;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One stream connection as a {@link Protocol} drives it: asyncio's {@code Transport}. Implemented
+ * by the library.
+ *
+ * <p>{@link #write} and {@link #close} are safe from any thread: called off the connection's loop,
+ * they are handed to it, in order. The other methods are meant for the loop thread (inside
+ * callbacks), and handed over the same way when called elsewhere.
+ *
+ * <p>Writes that the socket cannot take at once are buffered. Above the high water mark (64 KiB by
+ * default) the protocol gets {@link Protocol#pauseWriting()}; below the low mark (16 KiB) it gets
+ * {@link Protocol#resumeWriting()}. A connection whose buffer passes the server's hard limit, if
+ * one is set, is aborted.
+ */
+public interface Transport {
+
+    /** Queues the remaining bytes of {@code data} (it is copied if it cannot be written at once). */
+    void write(ByteBuffer data);
+
+    /** Queues {@code data}. */
+    void write(byte[] data);
+
+    /** Closes after the buffered writes are flushed; further reads are ignored. Idempotent. */
+    void close();
+
+    /** Closes at once, dropping buffered writes. Idempotent. */
+    void abort();
+
+    /** Sends EOF once the buffered writes are flushed, keeping the input open (a half-close). */
+    void shutdownOutput();
+
+    /** Stops {@code dataReceived} until {@link #resumeReading()}; the peer is slowed by TCP flow control. */
+    void pauseReading();
+
+    /** Resumes {@code dataReceived}. */
+    void resumeReading();
+
+    /** Bytes written but not yet taken by the socket. */
+    long writeBufferSize();
+
+    /** Whether {@link #close()} or {@link #abort()} was called, or the connection is closed. */
+    boolean isClosing();
+
+    /** The peer's address. */
+    SocketAddress remoteAddress();
+
+    /** The local address. */
+    SocketAddress localAddress();
+
+    /** The event loop this connection lives on, for timers and tasks that must run on it. */
+    EventLoop loop();
+}
