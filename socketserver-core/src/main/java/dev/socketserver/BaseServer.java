@@ -2,6 +2,7 @@ package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.RequestRunner;
+import dev.socketserver.internal.ServerCounters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,6 +62,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
     private final Concurrency concurrency;
     private final RequestRunner runner;
+    final ServerCounters counters = new ServerCounters();
 
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition loopEnded = stateLock.newCondition();
@@ -343,6 +345,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     private void logAcceptError(IOException e) {
+        counters.acceptErrors.increment();
         long now = System.nanoTime();
         if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
             lastAcceptErrorLog = now;
@@ -363,6 +366,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             verified = false;
         }
         if (!verified) {
+            counters.refused.increment();
             try {
                 shutdownRequest(request);
             } finally {
@@ -370,6 +374,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             }
             return;
         }
+        counters.requests.increment();
         running.put(request, Thread.currentThread());
         try {
             processRequest(request, clientAddress);
@@ -425,6 +430,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     private void reportError(Q request, SocketAddress clientAddress, Exception e) {
+        counters.handlerErrors.increment();
         try {
             handleError(request, clientAddress, e);
         } catch (RuntimeException inHandler) {
@@ -618,6 +624,30 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */
     public final boolean isClosed() {
         return closed;
+    }
+
+    /** The server's counters: requests, bytes, errors. */
+    public final ServerStats stats() {
+        return new ServerStats(running.size(), counters.requests.sum(), counters.refused.sum(), counters.bytesIn.sum(),
+                counters.bytesOut.sum(), counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.truncatedDatagrams.sum());
+    }
+
+    /**
+     * Caps how many requests run at once (for stream servers: open connections), on top of the
+     * concurrency model's own cap; 0, the default, means no cap. When the cap is reached the
+     * server stops accepting, so further clients wait in the kernel's backlog: they are neither
+     * accepted and dropped nor refused. May be changed at any time; takes effect at once.
+     */
+    public final void setMaxConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max connections must be 0 (no limit) or more, got " + max);
+        }
+        runner.setMaxConnections(max);
+    }
+
+    /** The cap set by {@link #setMaxConnections(int)}, 0 for none. */
+    public final int maxConnections() {
+        return runner.maxConnections();
     }
 
     /** The number of requests running now. */

@@ -1,7 +1,6 @@
 package dev.socketserver;
 
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -13,7 +12,6 @@ import java.util.function.Supplier;
  */
 public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer, UnixDatagramServer {
     private volatile int maxPacketSize;
-    private final LongAdder truncated = new LongAdder();
 
     DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency, int defaultMaxPacketSize) {
         super(handlerFactory, concurrency);
@@ -44,11 +42,11 @@ public abstract sealed class DatagramServer extends BaseServer<Datagram> permits
 
     /** How many datagrams were truncated since the server started. */
     public final long truncatedDatagrams() {
-        return truncated.sum();
+        return counters.truncatedDatagrams.sum();
     }
 
     final void countTruncated() {
-        truncated.increment();
+        counters.truncatedDatagrams.increment();
     }
 
     @Override

@@ -153,7 +153,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     @Override
     protected Connection getRequest() throws IOException {
         SocketChannel accepted = channel.accept();
-        return accepted == null ? null : ChannelConnection.accepted(accepted);
+        return accepted == null ? null : ChannelConnection.accepted(accepted, counters);
     }
 
     /** Shuts the connection's output down (the client sees EOF), then closes it, ignoring errors as Python does. */

@@ -176,6 +176,7 @@ public non-sealed class UdpServer extends DatagramServer {
             countTruncated();
         }
         byte[] data = Arrays.copyOf(receiveBuffer.array(), Math.min(length, max));
+        counters.bytesIn.add(data.length);
         return new Datagram(data, sender, truncated, this::sendReply);
     }
 
@@ -187,6 +188,7 @@ public non-sealed class UdpServer extends DatagramServer {
     private void sendReply(ByteBuffer reply, SocketAddress target) throws IOException {
         long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
         long pause = 10_000;
+        counters.bytesOut.add(reply.remaining());
         while (channel.send(reply, target) == 0 && reply.hasRemaining()) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("reply to " + Addresses.format(target) + " not sent: the send buffer stayed full for 5 s");

@@ -148,8 +148,11 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         if (received.truncated()) {
             countTruncated();
         }
-        return new Datagram(received.data(), received.sender(), received.truncated(),
-                (buffer, target) -> endpoint.send(buffer, (UnixAddress) target));
+        counters.bytesIn.add(received.data().length);
+        return new Datagram(received.data(), received.sender(), received.truncated(), (buffer, target) -> {
+            counters.bytesOut.add(buffer.remaining());
+            endpoint.send(buffer, (UnixAddress) target);
+        });
     }
 
     /** Closes the socket and removes its file. */

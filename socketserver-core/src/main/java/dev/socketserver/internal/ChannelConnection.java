@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChannelConnection implements Connection {
     private final SocketChannel channel;
+    private final ServerCounters counters;
     private final boolean unix;
     private final SocketAddress clientAddress;
     private final SocketAddress localAddress;
@@ -34,20 +35,21 @@ public final class ChannelConnection implements Connection {
     private final OutputStream out;
     private volatile Duration readTimeout = Duration.ZERO;
 
-    private ChannelConnection(SocketChannel channel) throws IOException {
+    private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
         this.channel = channel;
+        this.counters = counters;
         this.localAddress = channel.getLocalAddress();
         this.unix = localAddress instanceof UnixDomainSocketAddress;
         this.clientAddress = channel.getRemoteAddress();
-        this.in = new SocketInput(unix ? new TimedUnixInput() : channel.socket().getInputStream());
+        this.in = new SocketInput(new CountingInput(unix ? new TimedUnixInput() : channel.socket().getInputStream()));
         this.out = new ChannelOutput();
     }
 
     /** Wraps an accepted channel; closes it if that fails. */
-    public static ChannelConnection accepted(SocketChannel channel) throws IOException {
+    public static ChannelConnection accepted(SocketChannel channel, ServerCounters counters) throws IOException {
         try {
             channel.configureBlocking(true);
-            return new ChannelConnection(channel);
+            return new ChannelConnection(channel, counters);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -146,11 +148,44 @@ public final class ChannelConnection implements Connection {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
+            counters.bytesOut.add(len);
         }
 
         /** Does not close the connection. */
         @Override
         public void close() {
+        }
+    }
+
+    /** Counts what is read. */
+    private final class CountingInput extends InputStream {
+        private final InputStream raw;
+
+        CountingInput(InputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = raw.read();
+            if (b >= 0) {
+                counters.bytesIn.increment();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = raw.read(b, off, len);
+            if (n > 0) {
+                counters.bytesIn.add(n);
+            }
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return raw.available();
         }
     }
 

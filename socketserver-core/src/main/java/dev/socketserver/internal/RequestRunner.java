@@ -1,7 +1,7 @@
 package dev.socketserver.internal;
 
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -13,13 +13,18 @@ import java.util.function.BooleanSupplier;
  */
 public final class RequestRunner {
     private final ThreadFactory threads;   // null: run in the caller
-    private final int limit;               // 0: no limit
+    private final int modelLimit;          // from the concurrency model; 0: no limit
+    private final AtomicInteger inUse = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition permitFreed = lock.newCondition();
-    private int inUse;                     // guarded by lock, used only when limit > 0
+    // volatile: changed at run time by setMaxConnections, read by the serving thread without the lock
+    private volatile int limit;            // the smaller of the model's limit and maxConnections; 0: none
+    private volatile int maxConnections;
+    private volatile int waiters;          // written under lock
 
     private RequestRunner(ThreadFactory threads, int limit) {
         this.threads = threads;
+        this.modelLimit = limit;
         this.limit = limit;
     }
 
@@ -35,54 +40,80 @@ public final class RequestRunner {
         return new RequestRunner(Thread.ofVirtual().name("socketserver-request-", 1).factory(), limit);
     }
 
+    /** Caps the requests running at once on top of the model's own cap; 0 removes the cap. Takes effect at once. */
+    public void setMaxConnections(int max) {
+        maxConnections = max;
+        int combined = modelLimit == 0 ? max : max == 0 ? modelLimit : Math.min(modelLimit, max);
+        limit = combined;
+        lock.lock();
+        try {
+            permitFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     /**
      * Takes a permit to start one more request, waiting up to {@code timeoutNanos} (0: do not wait)
      * and giving up early when {@code stop} turns true after a {@link #wakeUp()}.
      */
     public boolean acquire(long timeoutNanos, BooleanSupplier stop) {
-        if (limit == 0) {
-            return true;
+        while (true) {
+            int cap = limit;
+            int current = inUse.get();
+            if (cap == 0 || current < cap) {
+                if (inUse.compareAndSet(current, current + 1)) {
+                    return true;
+                }
+                continue;
+            }
+            if (!awaitPermit(timeoutNanos, stop)) {
+                return false;
+            }
         }
+    }
+
+    /** Waits until a permit may be free; false on timeout or stop. */
+    private boolean awaitPermit(long timeoutNanos, BooleanSupplier stop) {
         lock.lock();
+        waiters++;
         try {
             long remaining = timeoutNanos;
-            while (inUse >= limit) {
+            while (limit != 0 && inUse.get() >= limit) {
                 if (remaining <= 0 || stop.getAsBoolean()) {
                     return false;
                 }
-                try {
-                    remaining = permitFreed.awaitNanos(remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+                remaining = permitFreed.awaitNanos(remaining);
             }
-            inUse++;
             return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } finally {
+            waiters--;
             lock.unlock();
         }
     }
 
     /** Returns a permit taken by {@link #acquire}. */
     public void release() {
-        if (limit == 0) {
-            return;
-        }
-        lock.lock();
-        try {
-            inUse--;
-            permitFreed.signal();
-        } finally {
-            lock.unlock();
+        inUse.decrementAndGet();
+        if (waiters > 0) {
+            lock.lock();
+            try {
+                permitFreed.signal();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** Wakes a thread waiting in {@link #acquire} so that it checks its stop condition. */
     public void wakeUp() {
-        if (limit == 0) {
-            return;
-        }
         lock.lock();
         try {
             permitFreed.signalAll();
@@ -104,10 +135,5 @@ public final class RequestRunner {
             Thread thread = threads.newThread(request);
             thread.start();
         }
-    }
-
-    /** How long {@link #acquire} should wait per round when the caller also polls something else. */
-    public static long nanos(java.time.Duration d) {
-        return d == null ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.convert(d);
     }
 }

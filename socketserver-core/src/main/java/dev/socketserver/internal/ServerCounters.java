@@ -1,0 +1,14 @@
+package dev.socketserver.internal;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** A server's running counts, updated from many threads without locks. */
+public final class ServerCounters {
+    public final LongAdder requests = new LongAdder();
+    public final LongAdder refused = new LongAdder();
+    public final LongAdder bytesIn = new LongAdder();
+    public final LongAdder bytesOut = new LongAdder();
+    public final LongAdder handlerErrors = new LongAdder();
+    public final LongAdder acceptErrors = new LongAdder();
+    public final LongAdder truncatedDatagrams = new LongAdder();
+}
