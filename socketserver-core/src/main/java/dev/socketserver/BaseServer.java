@@ -406,6 +406,19 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         }
     }
 
+    /** The requests running now, for timeouts that watch them. */
+    final Set<Q> runningRequests() {
+        return running.keySet();
+    }
+
+    /** Closes a running request's connection on the server's initiative; the handler's failure that follows is expected, not an error. */
+    final void endRequest(Q request) {
+        if (running.containsKey(request)) {
+            aborted.add(request);
+            abortRequest(request);
+        }
+    }
+
     /** Ends a request exactly once: shuts its connection down and frees its permit. */
     private void completeRequest(Q request) {
         if (running.remove(request) == null) {
@@ -588,8 +601,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         boolean finished = awaitRequests(deadline);
         if (!finished) {
             for (Q request : running.keySet()) {
-                aborted.add(request);
-                abortRequest(request);
+                endRequest(request);
             }
             awaitRequests(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }

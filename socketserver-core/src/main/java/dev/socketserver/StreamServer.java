@@ -5,6 +5,10 @@ import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.net.BindException;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
@@ -20,6 +24,8 @@ import java.util.function.Supplier;
  * connection's output down (the client sees EOF) and closes it.
  */
 public abstract sealed class StreamServer extends BaseServer<Connection> permits TcpServer, UnixStreamServer {
+    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+
     /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
 
@@ -31,6 +37,9 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private boolean allowReusePort;
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
+    private volatile Duration idleTimeout;
+    private volatile Duration requestDeadline;
+    private Thread timeoutWatcher;               // guarded by this
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
@@ -101,6 +110,74 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Whether {@code SO_REUSEPORT} is set before the bind. */
     public final boolean allowReusePort() {
         return allowReusePort;
+    }
+
+    /**
+     * Sets the idle timeout: a connection that reads and writes nothing for this long is closed
+     * (its handler's blocked read or write then fails, which is expected and logged only at
+     * {@code DEBUG}). A timeout, measured from the last byte; {@code null}, the default, means none.
+     * May be changed while serving.
+     */
+    public final void setIdleTimeout(Duration timeout) {
+        this.idleTimeout = positiveOrNull(timeout, "idle timeout");
+        startTimeoutWatcher();
+    }
+
+    /** The idle timeout, or {@code null} for none. */
+    public final Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Sets a deadline for each whole request: a connection still open this long after it was
+     * accepted is closed, whatever it is doing. A deadline, measured from the accept; {@code null},
+     * the default, means none. May be changed while serving.
+     */
+    public final void setRequestDeadline(Duration deadline) {
+        this.requestDeadline = positiveOrNull(deadline, "request deadline");
+        startTimeoutWatcher();
+    }
+
+    /** The request deadline, or {@code null} for none. */
+    public final Duration requestDeadline() {
+        return requestDeadline;
+    }
+
+    private static Duration positiveOrNull(Duration d, String what) {
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new IllegalArgumentException(what + " must be positive, or null for none; got " + d);
+        }
+        return d;
+    }
+
+    /** One virtual thread per server checks the running connections a few times per timeout, and ends with the server. */
+    private synchronized void startTimeoutWatcher() {
+        if (timeoutWatcher != null || (idleTimeout == null && requestDeadline == null) || isClosed()) {
+            return;
+        }
+        timeoutWatcher = Thread.ofVirtual().name("socketserver-timeouts").start(() -> {
+            while (!isClosed()) {
+                Duration idle = idleTimeout;
+                Duration deadline = requestDeadline;
+                long shortest = Math.min(idle == null ? Long.MAX_VALUE : idle.toNanos(), deadline == null ? Long.MAX_VALUE : deadline.toNanos());
+                if (shortest == Long.MAX_VALUE) {
+                    shortest = TimeUnit.SECONDS.toNanos(4);
+                }
+                LockSupport.parkNanos(Math.clamp(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1)));
+                long now = System.nanoTime();
+                for (Connection request : runningRequests()) {
+                    if (request instanceof ChannelConnection c) {
+                        if (idle != null && now - c.lastActivityNanos() >= idle.toNanos()) {
+                            LOG.log(Level.DEBUG, () -> "closing " + c + ": idle for " + idle.toMillis() + " ms");
+                            endRequest(request);
+                        } else if (deadline != null && now - c.acceptedNanos() >= deadline.toNanos()) {
+                            LOG.log(Level.DEBUG, () -> "closing " + c + ": request deadline of " + deadline.toMillis() + " ms passed");
+                            endRequest(request);
+                        }
+                    }
+                }
+            }
+        });
     }
 
     final void requireUnbound(String option) {
@@ -176,6 +253,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Closes the listening socket; new clients are refused from now on. */
     @Override
     protected void serverClose() throws IOException {
+        synchronized (this) {
+            if (timeoutWatcher != null) {
+                LockSupport.unpark(timeoutWatcher);
+            }
+        }
         try {
             ChannelReadiness r = readiness;
             if (r != null) {

@@ -34,6 +34,9 @@ public final class ChannelConnection implements Connection {
     private final SocketInput in;
     private final OutputStream out;
     private volatile Duration readTimeout = Duration.ZERO;
+    private final long acceptedNanos = System.nanoTime();
+    // volatile: written by the request's thread, read by the server's timeout watcher
+    private volatile long lastActivityNanos = acceptedNanos;
 
     private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
         this.channel = channel;
@@ -54,6 +57,16 @@ public final class ChannelConnection implements Connection {
             channel.close();
             throw e;
         }
+    }
+
+    /** When the connection was accepted ({@link System#nanoTime()}). */
+    public long acceptedNanos() {
+        return acceptedNanos;
+    }
+
+    /** When a byte was last read or written ({@link System#nanoTime()}). */
+    public long lastActivityNanos() {
+        return lastActivityNanos;
     }
 
     @Override
@@ -149,6 +162,7 @@ public final class ChannelConnection implements Connection {
                 channel.write(buffer);
             }
             counters.bytesOut.add(len);
+            lastActivityNanos = System.nanoTime();
         }
 
         /** Does not close the connection. */
@@ -170,6 +184,7 @@ public final class ChannelConnection implements Connection {
             int b = raw.read();
             if (b >= 0) {
                 counters.bytesIn.increment();
+                lastActivityNanos = System.nanoTime();
             }
             return b;
         }
@@ -179,6 +194,7 @@ public final class ChannelConnection implements Connection {
             int n = raw.read(b, off, len);
             if (n > 0) {
                 counters.bytesIn.add(n);
+                lastActivityNanos = System.nanoTime();
             }
             return n;
         }
