@@ -393,8 +393,12 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** The body of a request in its own thread: Python's {@code process_request_thread}. */
     private void runRequest(Q request, SocketAddress clientAddress) {
         running.replace(request, Thread.currentThread());
+        Q served = null;
         try {
-            finishRequest(request, clientAddress);
+            served = beginRequest(request);
+            if (served != null) {
+                finishRequest(served, served == request ? clientAddress : clientAddress(served));
+            }
         } catch (Exception e) {
             if (aborted.contains(request)) {
                 LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
@@ -402,8 +406,24 @@ public abstract class BaseServer<Q> implements AutoCloseable {
                 reportError(request, clientAddress, e);
             }
         } finally {
+            if (served != null && served != request) {
+                endServed(served);
+            }
             completeRequest(request);
         }
+    }
+
+    /**
+     * Prepares a request in its own thread before the handler runs: a TLS handshake, a PROXY
+     * header. Returns what the handler sees, or null if the request was turned away (and already
+     * logged and counted).
+     */
+    Q beginRequest(Q request) throws IOException {
+        return request;
+    }
+
+    /** Ends what {@link #beginRequest} wrapped around a request, such as a TLS session. */
+    void endServed(Q served) {
     }
 
     /** The requests running now, for timeouts that watch them. */

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /**
  * One accepted stream connection (TCP or Unix stream), as a handler sees it.
@@ -69,6 +71,16 @@ public interface Connection extends Closeable {
 
     /** Sends EOF to the peer while the input stays readable (a half-close). */
     void shutdownOutput() throws IOException;
+
+    /**
+     * The TLS session, on a server with TLS: the negotiated protocol and cipher suite, and the
+     * client's certificates under mutual TLS. It is an {@link javax.net.ssl.ExtendedSSLSession},
+     * whose {@code getRequestedServerNames()} gives the SNI name the client asked for. Empty on a
+     * plain connection.
+     */
+    default Optional<SSLSession> tlsSession() {
+        return Optional.empty();
+    }
 
     /** Whether the connection is still open. */
     boolean isOpen();

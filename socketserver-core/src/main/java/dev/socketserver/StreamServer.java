@@ -3,10 +3,15 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
+import dev.socketserver.internal.RateLimitedLog;
+import dev.socketserver.internal.TlsConnection;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.net.BindException;
@@ -26,6 +31,9 @@ import java.util.function.Supplier;
 public abstract sealed class StreamServer extends BaseServer<Connection> permits TcpServer, UnixStreamServer {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
 
+    /** How long a client has to finish the TLS handshake, unless set otherwise. */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
+
     /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
 
@@ -40,6 +48,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private Thread timeoutWatcher;               // guarded by this
+    private volatile SSLContext sslContext;
+    private volatile boolean tlsNeedClientAuth;
+    private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
+    private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
@@ -110,6 +122,57 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Whether {@code SO_REUSEPORT} is set before the bind. */
     public final boolean allowReusePort() {
         return allowReusePort;
+    }
+
+    /**
+     * Serves TLS with {@code context} (see {@link Tls} to load a certificate and key): TLS 1.2
+     * and 1.3 only, with the JDK's default cipher suites. The handshake runs in the request's own
+     * thread, never in the serving thread, and must finish within the handshake deadline; a client
+     * that fails it is closed and counted, and logged at most once a second. Handlers see the same
+     * {@link Connection}, whose {@link Connection#tlsSession()} describes the session. {@code null}
+     * turns TLS off. Set before serving.
+     */
+    public final void setSslContext(SSLContext context) {
+        this.sslContext = context;
+    }
+
+    /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
+    public final void setTlsNeedClientAuth(boolean need) {
+        this.tlsNeedClientAuth = need;
+    }
+
+    /** Sets the TLS handshake deadline, counted from the start of the request. Default {@link #DEFAULT_TLS_HANDSHAKE_DEADLINE}. */
+    public final void setTlsHandshakeDeadline(Duration deadline) {
+        this.tlsHandshakeDeadline = Objects.requireNonNull(positiveOrNull(deadline, "TLS handshake deadline"), "deadline");
+    }
+
+    /** How many clients failed the TLS handshake. */
+    public final long tlsHandshakeFailures() {
+        return tlsFailures.count();
+    }
+
+    @Override
+    Connection beginRequest(Connection request) throws IOException {
+        SSLContext context = sslContext;
+        if (context == null) {
+            return request;
+        }
+        try {
+            return TlsConnection.accept(request, context, tlsNeedClientAuth, tlsHandshakeDeadline);
+        } catch (IOException e) {
+            if (isDraining() || !request.isOpen()) {
+                return null;
+            }
+            tlsFailures.log(Level.INFO, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    void endServed(Connection served) {
+        if (served instanceof TlsConnection tls) {
+            tls.closeOutbound();
+        }
     }
 
     /**

@@ -1,0 +1,44 @@
+package dev.socketserver.internal;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Counts events of one kind and logs at most one line per interval, so a flood of bad clients
+ * cannot flood the log. The line says how many were not logged since the last one.
+ */
+public final class RateLimitedLog {
+    private final System.Logger logger;
+    private final long intervalNanos;
+    private final LongAdder count = new LongAdder();
+    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
+    private final AtomicLong suppressed = new AtomicLong();
+
+    public RateLimitedLog(System.Logger logger, Duration interval) {
+        this.logger = logger;
+        this.intervalNanos = interval.toNanos();
+    }
+
+    /** Counts one event and logs it unless a line was logged within the interval. */
+    public void log(Level level, Supplier<String> message) {
+        count.increment();
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        if (now - last >= intervalNanos && lastLogged.compareAndSet(last, now)) {
+            long skipped = suppressed.getAndSet(0);
+            if (logger.isLoggable(level)) {
+                logger.log(level, message.get() + (skipped > 0 ? " (" + skipped + " more like it not logged)" : ""));
+            }
+        } else {
+            suppressed.incrementAndGet();
+        }
+    }
+
+    /** Events counted so far. */
+    public long count() {
+        return count.sum();
+    }
+}

@@ -1,0 +1,357 @@
+package dev.socketserver.internal;
+
+import dev.socketserver.Connection;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Connection} that speaks TLS over another connection's bytes, through an
+ * {@link SSLEngine}. It works the same over TCP and Unix streams, and in any thread, since it only
+ * reads and writes the plain connection's streams.
+ *
+ * <p>One thread may read while another writes. Reads unwrap under the read lock; everything that
+ * wraps (application writes, handshake and post-handshake messages, close_notify) holds the write
+ * lock, so records never interleave.
+ */
+public final class TlsConnection implements Connection {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final Connection plain;
+    private final SSLEngine engine;
+    private final InputStream netIn;
+    private final OutputStream netOut;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private ByteBuffer netInBuffer;     // guarded by readLock; kept in read mode
+    private ByteBuffer appInBuffer;     // guarded by readLock; kept in read mode
+    private ByteBuffer netOutBuffer;    // guarded by writeLock
+    private final SocketInput in;
+    private final OutputStream out = new TlsOutput();
+    private boolean inboundDone;        // guarded by readLock
+
+    private TlsConnection(Connection plain, SSLEngine engine) {
+        this.plain = plain;
+        this.engine = engine;
+        this.netIn = plain.in();
+        this.netOut = plain.out();
+        SSLSession session = engine.getSession();
+        this.netInBuffer = ByteBuffer.allocate(session.getPacketBufferSize()).flip();
+        this.appInBuffer = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+        this.netOutBuffer = ByteBuffer.allocate(session.getPacketBufferSize());
+        this.in = new SocketInput(new TlsInput());
+    }
+
+    /**
+     * Runs the server side of a handshake over {@code plain}, within {@code deadline}; TLS 1.2 and
+     * 1.3 only. The handshake's reads use the deadline as their timeout, and the whole handshake
+     * must end within it too.
+     *
+     * @throws SSLHandshakeException if the handshake fails or does not finish in time
+     */
+    public static TlsConnection accept(Connection plain, SSLContext context, boolean needClientAuth, Duration deadline) throws IOException {
+        SocketAddress peer = plain.clientAddress();
+        SSLEngine engine = peer instanceof InetSocketAddress inet
+                ? context.createSSLEngine(inet.getHostString(), inet.getPort()) : context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(supported(engine));
+        if (needClientAuth) {
+            engine.setNeedClientAuth(true);
+        }
+        TlsConnection tls = new TlsConnection(plain, engine);
+        Duration previousTimeout = plain.readTimeout();
+        plain.setReadTimeout(deadline);
+        try {
+            tls.handshake(System.nanoTime() + deadline.toNanos(), deadline);
+        } catch (SSLException e) {
+            tls.closeOutbound();   // sends the alert the engine prepared, so the client learns why
+            throw e;
+        } finally {
+            plain.setReadTimeout(previousTimeout);
+        }
+        return tls;
+    }
+
+    /** Runs the client side of a handshake over {@code plain}: for tests and tools that talk TLS over a Unix stream. */
+    public static TlsConnection connect(Connection plain, SSLContext context, String host, Duration deadline) throws IOException {
+        SSLEngine engine = context.createSSLEngine(host, 0);
+        engine.setUseClientMode(true);
+        engine.setEnabledProtocols(supported(engine));
+        TlsConnection tls = new TlsConnection(plain, engine);
+        tls.handshake(System.nanoTime() + deadline.toNanos(), deadline);
+        return tls;
+    }
+
+    private static String[] supported(SSLEngine engine) {
+        return java.util.Arrays.stream(PROTOCOLS)
+                .filter(p -> java.util.Arrays.asList(engine.getSupportedProtocols()).contains(p))
+                .toArray(String[]::new);
+    }
+
+    private void handshake(long deadlineNanos, Duration deadline) throws IOException {
+        engine.beginHandshake();
+        while (true) {
+            if (System.nanoTime() > deadlineNanos) {
+                throw new SSLHandshakeException("TLS handshake did not finish within " + deadline.toMillis() + " ms");
+            }
+            switch (engine.getHandshakeStatus()) {
+                case NEED_WRAP -> wrapAndSend(ByteBuffer.allocate(0));
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    readLock.lock();
+                    try {
+                        if (unwrapOnce() < 0) {
+                            throw new SSLHandshakeException("the client closed the connection during the TLS handshake");
+                        }
+                    } finally {
+                        readLock.unlock();
+                    }
+                }
+                case NEED_TASK -> runTasks();
+                case FINISHED, NOT_HANDSHAKING -> {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    /**
+     * Unwraps one record into the application buffer, reading from the network as needed. Holds
+     * readLock. Returns the application bytes it produced, or -1 at the end of the stream.
+     */
+    private int unwrapOnce() throws IOException {
+        while (true) {
+            ByteBuffer app = appInBuffer.compact();
+            SSLEngineResult result;
+            try {
+                result = engine.unwrap(netInBuffer, app);
+            } finally {
+                app.flip();
+            }
+            switch (result.getStatus()) {
+                case OK -> {
+                    if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                        runTasks();
+                    }
+                    if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                        wrapAndSend(ByteBuffer.allocate(0));   // a post-handshake reply, such as a key update
+                    }
+                    return result.bytesProduced();
+                }
+                case BUFFER_UNDERFLOW -> {
+                    if (netInBuffer.limit() == netInBuffer.capacity() && netInBuffer.position() == 0) {
+                        netInBuffer = grow(netInBuffer, engine.getSession().getPacketBufferSize());
+                    }
+                    if (!readFromNetwork()) {
+                        return -1;
+                    }
+                }
+                case BUFFER_OVERFLOW -> appInBuffer = grow(appInBuffer, engine.getSession().getApplicationBufferSize());
+                case CLOSED -> {
+                    inboundDone = true;
+                    return -1;
+                }
+            }
+        }
+    }
+
+    private boolean readFromNetwork() throws IOException {
+        ByteBuffer buffer = netInBuffer.compact();
+        try {
+            int n = netIn.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            if (n < 0) {
+                return false;
+            }
+            buffer.position(buffer.position() + n);
+            return true;
+        } finally {
+            buffer.flip();
+        }
+    }
+
+    /** Wraps all of {@code data} into records and writes them. */
+    private void wrapAndSend(ByteBuffer data) throws IOException {
+        writeLock.lock();
+        try {
+            do {
+                netOutBuffer.clear();
+                SSLEngineResult result = engine.wrap(data, netOutBuffer);
+                switch (result.getStatus()) {
+                    case OK, CLOSED -> {
+                        netOutBuffer.flip();
+                        netOut.write(netOutBuffer.array(), 0, netOutBuffer.limit());
+                        if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                            runTasks();
+                        }
+                        if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                            return;
+                        }
+                    }
+                    case BUFFER_OVERFLOW -> netOutBuffer = ByteBuffer.allocate(netOutBuffer.capacity() * 2);
+                    case BUFFER_UNDERFLOW -> throw new SSLException("unexpected underflow while wrapping");
+                }
+            } while (data.hasRemaining());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static ByteBuffer grow(ByteBuffer buffer, int atLeast) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(atLeast, buffer.capacity() * 2));
+        bigger.put(buffer).flip();
+        return bigger;
+    }
+
+    private final class TlsInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            readLock.lock();
+            try {
+                while (!appInBuffer.hasRemaining()) {
+                    if (inboundDone || unwrapOnce() < 0) {
+                        return -1;
+                    }
+                }
+                int n = Math.min(len, appInBuffer.remaining());
+                appInBuffer.get(b, off, n);
+                return n;
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        @Override
+        public int available() {
+            return appInBuffer.remaining();
+        }
+    }
+
+    private final class TlsOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (engine.isOutboundDone()) {
+                throw new EOFException("TLS output is closed");
+            }
+            wrapAndSend(ByteBuffer.wrap(b, off, len));
+        }
+
+        /** Does not close the connection. */
+        @Override
+        public void close() {
+        }
+    }
+
+    /** The negotiated session: protocol, cipher suite, peer certificates; an {@code ExtendedSSLSession} also gives the SNI names. */
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return Optional.of(engine.getSession());
+    }
+
+    /** Sends close_notify, so the client knows the data is complete. Quiet if the peer is gone. */
+    public void closeOutbound() {
+        try {
+            engine.closeOutbound();
+            wrapAndSend(ByteBuffer.allocate(0));
+        } catch (IOException e) {
+            // the peer went away first
+        }
+    }
+
+    @Override
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public String readLine() throws IOException {
+        return in.readLine();
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return plain.clientAddress();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return plain.localAddress();
+    }
+
+    @Override
+    public void setReadTimeout(Duration timeout) {
+        plain.setReadTimeout(timeout);
+    }
+
+    @Override
+    public Duration readTimeout() {
+        return plain.readTimeout();
+    }
+
+    @Override
+    public void setNoDelay(boolean on) throws IOException {
+        plain.setNoDelay(on);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        closeOutbound();
+        plain.shutdownOutput();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return plain.isOpen();
+    }
+
+    @Override
+    public void close() {
+        plain.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TLS " + plain;
+    }
+}

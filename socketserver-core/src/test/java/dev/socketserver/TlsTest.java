@@ -1,0 +1,219 @@
+package dev.socketserver;
+
+import dev.socketserver.internal.ChannelConnection;
+import dev.socketserver.internal.ServerCounters;
+import dev.socketserver.internal.TlsConnection;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TLS on stream servers: TCP and Unix, what handlers see, the handshake deadline, bad clients, mutual TLS. */
+@Timeout(30)
+class TlsTest {
+    private static Path dir;
+    private static SSLContext serverContext;
+    private static SSLContext clientContext;
+
+    /** Answers with what it saw of the session, then echoes one line. */
+    static final StreamHandler DESCRIBE = conn -> {
+        var session = conn.tlsSession().orElseThrow();
+        String sni = session instanceof ExtendedSSLSession e && !e.getRequestedServerNames().isEmpty()
+                ? ((SNIHostName) e.getRequestedServerNames().getFirst()).getAsciiName() : "-";
+        String peer;
+        try {
+            peer = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            peer = "-";
+        }
+        conn.out().write((session.getProtocol() + " " + sni + " " + peer + "\n").getBytes(StandardCharsets.UTF_8));
+        conn.out().write((conn.readLine() + "\n").getBytes(StandardCharsets.UTF_8));
+    };
+
+    @BeforeAll
+    static void loadCertificates() throws Exception {
+        dir = Path.of(TlsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
+        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
+        clientContext = clientContext(false);
+    }
+
+    @Test
+    void tcpServesTlsAndHandlersSeeTheSession() throws Exception {
+        try (var server = tcpServer(serverContext, DESCRIBE)) {
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
+                client.getOutputStream().write("hello over tls\n".getBytes(StandardCharsets.UTF_8));
+                List<String> lines = readLines(client.getInputStream());
+                assertThat(lines.get(0)).matches("TLSv1\\.[23] localhost -");
+                assertThat(lines.get(1)).isEqualTo("hello over tls");
+            }
+        }
+    }
+
+    @Test
+    void unixStreamServesTlsToo() throws Exception {
+        Path socketDir = Files.createTempDirectory(Path.of("/tmp"), "tls");
+        Path path = socketDir.resolve("tls.sock");
+        try (var server = new UnixStreamServer(path, DESCRIBE)) {
+            server.setSslContext(serverContext);
+            Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
+            SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            try (TlsConnection client = TlsConnection.connect(ChannelConnection.accepted(channel, new ServerCounters()),
+                    clientContext, "localhost", Duration.ofSeconds(5))) {
+                client.setReadTimeout(Duration.ofSeconds(5));
+                client.out().write("over unix\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(client.readLine()).matches("TLSv1\\.[23] - -");
+                assertThat(client.readLine()).isEqualTo("over unix");
+            }
+        } finally {
+            Files.deleteIfExists(path);
+            Files.delete(socketDir);
+        }
+    }
+
+    @Test
+    void aClientThatNeverHandshakesIsClosedAtTheDeadlineAndTheServerServesOn() throws Exception {
+        try (var capture = new LogCapture(); var server = tcpServer(serverContext, DESCRIBE)) {
+            server.setTlsHandshakeDeadline(Duration.ofMillis(300));
+            try (Socket silent = new Socket()) {
+                silent.connect(server.serverAddress(), 5_000);
+                silent.setSoTimeout(5_000);
+                long start = System.nanoTime();
+                assertThat(silent.getInputStream().read()).isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            }
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
+                client.getOutputStream().write("next\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(readLines(client.getInputStream())).last().isEqualTo("next");
+            }
+            assertThat(server.tlsHandshakeFailures()).isEqualTo(1);
+            assertThat(capture.errorBlocks()).isEmpty();
+        }
+    }
+
+    @Test
+    void plaintextToATlsServerIsAHandshakeFailureNotAnError() throws Exception {
+        try (var capture = new LogCapture(); var server = tcpServer(serverContext, DESCRIBE)) {
+            try (Socket plain = new Socket()) {
+                plain.connect(server.serverAddress(), 5_000);
+                plain.setSoTimeout(5_000);
+                plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+                plain.getInputStream().readAllBytes();   // whatever alert comes, then EOF
+            }
+            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+            assertThat(capture.errorBlocks()).isEmpty();
+            assertThat(capture.entries()).anySatisfy(e -> assertThat(e.message()).contains("TLS handshake with 127.0.0.1:"));
+        }
+    }
+
+    @Test
+    void mutualTlsShowsTheClientCertificateAndRefusesClientsWithout() throws Exception {
+        SSLContext mutual = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"), dir.resolve("client-ca.pem"));
+        try (var server = tcpServer(mutual, DESCRIBE)) {
+            server.setTlsNeedClientAuth(true);
+            try (SSLSocket client = tlsClient(server, clientContext(true), "localhost")) {
+                client.getOutputStream().write("with cert\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(readLines(client.getInputStream()).getFirst()).endsWith(" CN=test client");
+            }
+            List<String> served;
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
+                client.getOutputStream().write("no cert\n".getBytes(StandardCharsets.UTF_8));
+                served = readLines(client.getInputStream());
+            } catch (IOException refused) {
+                served = List.of();   // TLS 1.2 fails the handshake; TLS 1.3 fails the first read
+            }
+            assertThat(served).isEmpty();
+            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+        }
+    }
+
+    @Test
+    void keysInTheWrongFormatGetAnErrorThatSaysHowToConvertThem() throws Exception {
+        Path pkcs1 = Files.createTempFile("key", ".pem");
+        try {
+            Files.writeString(pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+            assertThatThrownBy(() -> Tls.fromPem(dir.resolve("server-cert.pem"), pkcs1))
+                    .isInstanceOf(IOException.class).hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+        } finally {
+            Files.delete(pkcs1);
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    /** A TLS TCP server on loopback, serving in the background; closing it stops everything. */
+    private static TcpServer tcpServer(SSLContext context, StreamHandler handler) throws IOException {
+        TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler);
+        server.setSslContext(context);
+        Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
+        return server;
+    }
+
+    private static SSLSocket tlsClient(TcpServer server, SSLContext context, String sni) throws IOException {
+        var address = (InetSocketAddress) server.serverAddress();
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.getAddress(), address.getPort());
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(sni)));
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(5_000);
+        return socket;
+    }
+
+    private static List<String> readLines(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** Trusts the test server's certificate; with {@code withCertificate}, presents the test client certificate. */
+    private static SSLContext clientContext(boolean withCertificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(dir.resolve("server-cert.pem"))) {
+            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (withCertificate) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                    java.util.Base64.getMimeDecoder().decode(Files.readString(dir.resolve("client-key.pem"))
+                            .replaceAll("-----[A-Z ]+-----", ""))));
+            Certificate cert;
+            try (InputStream in = Files.newInputStream(dir.resolve("client-cert.pem"))) {
+                cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            keys.setKeyEntry("client", key, new char[0], new Certificate[] {cert});
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+    }
+}
