@@ -1,0 +1,25 @@
+package dev.socketserver.cli;
+
+/**
+ * Makes the core's log records (through {@code System.Logger}, which defaults to
+ * {@code java.util.logging}) read as one line of time and level followed by the message, on
+ * standard error, instead of JUL's default of two lines per record.
+ */
+final class ConsoleLogging {
+    private static final String FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+    // time, level, message, then the stack trace of a thrown exception (empty when there is none)
+    private static final String FORMAT = "%1$tF %1$tT.%1$tL %4$s %5$s%6$s%n";
+
+    private ConsoleLogging() {
+    }
+
+    /**
+     * Sets the format; must run before the first logger is created, since JUL reads it once. A
+     * format given with {@code -Djava.util.logging.SimpleFormatter.format} wins.
+     */
+    static void configure() {
+        if (System.getProperty(FORMAT_PROPERTY) == null) {
+            System.setProperty(FORMAT_PROPERTY, FORMAT);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.socketserver.cli;
+
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code socketserver greet}: the example of Python's {@code socketserver} documentation. For each
+ * client it prints {@code got connection from ADDRESS} on standard output, sends
+ * {@code connection} and closes; over UDP it replies {@code connection} to each datagram.
+ */
+@Command(name = "greet",
+        description = "Python's socketserver example: prints 'got connection from ADDRESS', "
+                + "sends 'connection' and closes; over UDP, replies 'connection' to each datagram.")
+final class GreetCommand extends ServerCommand {
+    private static final byte[] GREETING = "connection".getBytes(StandardCharsets.US_ASCII);
+    private static final String UNNAMED_UNIX_CLIENT = "an unnamed unix socket";
+
+    @Override
+    Service service(PrintStream out) {
+        return new Service(
+                connection -> {
+                    announce(out, connection.clientAddress());
+                    connection.out().write(GREETING);
+                },
+                datagram -> {
+                    announce(out, datagram.sender());
+                    datagram.reply(GREETING);
+                });
+    }
+
+    private static void announce(PrintStream out, SocketAddress client) {
+        out.println("got connection from " + describe(client));
+        out.flush();
+    }
+
+    /** {@code 127.0.0.1:53422}, {@code [::1]:53422}, or {@code unix:PATH} for a Unix client that bound a path. */
+    static String describe(SocketAddress client) {
+        return switch (client) {
+            case null -> UNNAMED_UNIX_CLIENT;
+            case UnixDomainSocketAddress unix when unix.getPath().toString().isEmpty() -> UNNAMED_UNIX_CLIENT;
+            case UnixDomainSocketAddress unix -> AddressText.uri("unix", unix);
+            default -> AddressText.of(client);
+        };
+    }
+}

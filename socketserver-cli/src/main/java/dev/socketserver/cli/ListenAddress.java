@@ -1,0 +1,142 @@
+package dev.socketserver.cli;
+
+import java.net.Inet6Address;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * Where a server listens, as the command line writes it: {@code tcp://HOST:PORT},
+ * {@code udp://HOST:PORT} or {@code unix:PATH}. An IPv6 host goes in brackets
+ * ({@code tcp://[::1]:9000}); port 0 asks the system for a free port.
+ *
+ * <p>Parsing checks the form only: a host name is resolved when the server binds.
+ */
+sealed interface ListenAddress {
+
+    /** The forms {@link #parse} accepts, for error messages. */
+    String EXPECTED = "expected tcp://HOST:PORT, udp://HOST:PORT or unix:PATH";
+
+    /** A TCP address; {@code host} is a name or an IP literal, without brackets. */
+    record Tcp(String host, int port) implements ListenAddress {
+        @Override
+        public String toString() {
+            return "tcp://" + hostPort(host, port);
+        }
+    }
+
+    /** A UDP address; {@code host} is a name or an IP literal, without brackets. */
+    record Udp(String host, int port) implements ListenAddress {
+        @Override
+        public String toString() {
+            return "udp://" + hostPort(host, port);
+        }
+    }
+
+    /** A Unix-domain stream socket file. */
+    record Unix(Path path) implements ListenAddress {
+        @Override
+        public String toString() {
+            return "unix:" + path;
+        }
+    }
+
+    /**
+     * Parses an address.
+     *
+     * @throws IllegalArgumentException with a one-line message saying what is wrong, such as
+     *     {@code missing port, as in tcp://127.0.0.1:9000}
+     */
+    static ListenAddress parse(String text) {
+        if (text.startsWith("tcp://")) {
+            HostPort hp = HostPort.parse("tcp", text.substring("tcp://".length()));
+            return new Tcp(hp.host(), hp.port());
+        }
+        if (text.startsWith("udp://")) {
+            HostPort hp = HostPort.parse("udp", text.substring("udp://".length()));
+            return new Udp(hp.host(), hp.port());
+        }
+        if (text.startsWith("unix:")) {
+            return new Unix(unixPath(text.substring("unix:".length())));
+        }
+        int schemeEnd = text.indexOf("://");
+        if (schemeEnd > 0) {
+            throw new IllegalArgumentException("unknown scheme '" + text.substring(0, schemeEnd) + "': " + EXPECTED);
+        }
+        throw new IllegalArgumentException(EXPECTED);
+    }
+
+    private static Path unixPath(String path) {
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("empty unix socket path, expected unix:PATH as in unix:/tmp/echo.sock");
+        }
+        try {
+            return Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("invalid unix socket path: " + e.getReason());
+        }
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The {@code HOST:PORT} part of a TCP or UDP address. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String scheme, String text) {
+            String host;
+            String port;
+            if (text.startsWith("[")) {
+                int close = text.indexOf(']');
+                if (close < 0) {
+                    throw new IllegalArgumentException("missing ']' after the IPv6 address, as in " + scheme + "://[::1]:9000");
+                }
+                host = text.substring(1, close);
+                requireIpv6Literal(host);
+                String rest = text.substring(close + 1);
+                if (!rest.startsWith(":")) {
+                    throw missingPort(scheme);
+                }
+                port = rest.substring(1);
+            } else {
+                int colon = text.lastIndexOf(':');
+                if (colon < 0) {
+                    throw missingPort(scheme);
+                }
+                host = text.substring(0, colon);
+                port = text.substring(colon + 1);
+                if (host.contains(":")) {
+                    throw new IllegalArgumentException("an IPv6 address goes in brackets, as in " + scheme + "://[::1]:9000");
+                }
+            }
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("missing host (0.0.0.0 or [::] listens on every interface)");
+            }
+            return new HostPort(host, portNumber(scheme, port));
+        }
+
+        private static void requireIpv6Literal(String host) {
+            try {
+                Inet6Address.ofLiteral(host);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + host + "' in brackets is not an IPv6 address");
+            }
+        }
+
+        private static int portNumber(String scheme, String text) {
+            if (text.isEmpty()) {
+                throw missingPort(scheme);
+            }
+            if (!text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("port '" + text + "' is not a number");
+            }
+            if (text.length() > 5 || Integer.parseInt(text) > 65_535) {
+                throw new IllegalArgumentException("port " + text + " is out of range 0-65535");
+            }
+            return Integer.parseInt(text);
+        }
+
+        private static IllegalArgumentException missingPort(String scheme) {
+            return new IllegalArgumentException("missing port, as in " + scheme + "://127.0.0.1:9000 (port 0 picks a free port)");
+        }
+    }
+}

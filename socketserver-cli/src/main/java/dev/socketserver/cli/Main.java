@@ -1,0 +1,41 @@
+package dev.socketserver.cli;
+
+import dev.socketserver.Concurrency;
+import picocli.CommandLine;
+
+import java.time.Duration;
+
+/**
+ * The {@code socketserver} command: demo servers ({@code echo}, {@code greet}) on TCP, UDP or Unix
+ * sockets, for trying the library and for scripts.
+ *
+ * <p>Its contract with scripts: the first line on standard output is {@code listening on ADDRESS}
+ * once the server is ready; SIGTERM or SIGINT drains and exits 0; bad arguments exit 2 and a
+ * server that cannot start exits 1, each with one line on standard error.
+ */
+public final class Main {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Main() {
+    }
+
+    /** Runs the command and exits with its status. */
+    public static void main(String[] args) {
+        ConsoleLogging.configure();
+        // exit explicitly: request threads of the "threads" model are not daemons
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        var errors = new ErrorReporter(System.err);
+        return new CommandLine(new SocketserverCommand())
+                .registerConverter(ListenAddress.class, ListenAddress::parse)
+                .registerConverter(Concurrency.class, ConcurrencyModes::parse)
+                .registerConverter(Duration.class, Durations::parse)
+                .setParameterExceptionHandler(errors)
+                .setExecutionExceptionHandler(errors)
+                .execute(args);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.socketserver.cli;
+
+import dev.socketserver.BaseServer;
+import dev.socketserver.UnixStreamServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A bound server's life from its listening line to the exit status: it serves until SIGTERM or
+ * SIGINT, then drains with {@link BaseServer#shutdown(Duration)} (stop accepting, let running
+ * requests finish until the deadline, close the rest) and the command exits 0. A second signal
+ * ends the wait for running requests at once.
+ *
+ * <p>Threads: the serving loop runs in the daemon thread {@code socketserver-serve} and the drain
+ * in the daemon thread {@code socketserver-drain}; the caller only waits. That way the caller
+ * can stop waiting for a drain that overruns its deadline, which happens in the synchronous
+ * model: there the core's {@code shutdown} waits for the running request without limit.
+ */
+final class ServerSession {
+    /** Past the drain deadline, how long the server gets to close the connections still open. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
+    private ServerSession() {
+    }
+
+    /**
+     * Serves until a stop signal, drains, and returns the exit status: 0 after a signal, 1 if
+     * the server's socket failed for good (reported on {@code err} in one line).
+     */
+    static int serveUntilStopped(BaseServer<?> server, Duration drain, StopSignals signals, PrintStream err) {
+        CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
+            server.serveForever();
+            return null;
+        });
+        try {
+            CompletableFuture.anyOf(serving, signals.first()).join();
+        } catch (CompletionException e) {
+            err.println("socketserver: " + ErrorReporter.oneLine(e.getCause()));
+            server.shutdown(Duration.ZERO);
+            return Main.EXIT_FAILURE;
+        }
+        CompletableFuture<Boolean> drained = inDaemonThread("socketserver-drain", () -> server.shutdown(drain));
+        try {
+            CompletableFuture.anyOf(drained, signals.second()).get(saturatedNanos(drain.plus(CLOSE_GRACE)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the drain overran or failed: exiting closes whatever is still open
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!drained.isDone()) {
+            removeSocketFile(server);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** Removes a Unix socket file the server had no chance to remove itself, since it did not finish closing. */
+    private static void removeSocketFile(BaseServer<?> server) {
+        if (server instanceof UnixStreamServer unix) {
+            try {
+                Files.deleteIfExists(unix.path());
+            } catch (IOException e) {
+                // nothing more to do on the way out
+            }
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static <T> CompletableFuture<T> inDaemonThread(String name, Callable<T> task) {
+        var result = new CompletableFuture<T>();
+        Thread.ofPlatform().name(name).daemon().start(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+}

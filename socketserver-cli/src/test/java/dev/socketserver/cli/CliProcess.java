@@ -1,0 +1,187 @@
+package dev.socketserver.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The {@code socketserver} command running as a child process, as a script would run it. It runs
+ * on the JDK that runs the tests, from the test class path (the shaded jar does not exist during
+ * {@code mvn test}). Standard output is read line by line as it arrives; standard error is
+ * collected. {@link #close()} kills the process if it still runs, so use try-with-resources.
+ */
+final class CliProcess implements AutoCloseable {
+    /** How long a command may take to start, or to exit when it should. Generous: CI machines are slow. */
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private static final String END_OF_STREAM = "\u0000end of stream";
+
+    private final Process process;
+    private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    private final StringBuilder stderr = new StringBuilder();   // guarded by itself
+    private final Thread stderrReader;
+    private String listeningOn;
+
+    private CliProcess(Process process) {
+        this.process = process;
+        Thread.ofPlatform().daemon().name("cli-stdout-" + process.pid()).start(this::readStdout);
+        this.stderrReader = Thread.ofPlatform().daemon().name("cli-stderr-" + process.pid()).start(this::readStderr);
+    }
+
+    /** Starts {@code socketserver ARGS...}. */
+    static CliProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",   // starts faster; the tests measure behaviour, not speed
+                "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                "dev.socketserver.cli.Main"));
+        command.addAll(List.of(args));
+        return new CliProcess(new ProcessBuilder(command).start());
+    }
+
+    /** Runs {@code socketserver ARGS...} to its end. */
+    static Finished run(String... args) throws Exception {
+        try (var cli = start(args)) {
+            int status = cli.awaitExit();
+            List<String> out = new ArrayList<>();
+            for (String line = cli.nextLine(); line != null; line = cli.nextLine()) {
+                out.add(line);
+            }
+            return new Finished(status, out, cli.stderrLines());
+        }
+    }
+
+    /** What a command that ran to its end printed, and its exit status. */
+    record Finished(int status, List<String> stdout, List<String> stderr) {
+    }
+
+    /**
+     * Waits for the first line of standard output, checks that it is {@code listening on ADDRESS},
+     * and returns {@code ADDRESS}.
+     */
+    String awaitListening() throws InterruptedException {
+        if (listeningOn == null) {
+            String first = nextLine();
+            if (first == null) {
+                fail("the command ended without a listening line; status " + process.waitFor() + ", stderr:%n%s", stderr());
+            }
+            assertThat(first).startsWith("listening on ");
+            listeningOn = first.substring("listening on ".length());
+        }
+        return listeningOn;
+    }
+
+    /** The TCP or UDP address of the listening line. */
+    InetSocketAddress awaitInetAddress() throws InterruptedException {
+        return switch (ListenAddress.parse(awaitListening())) {
+            case ListenAddress.Tcp(String host, int port) -> new InetSocketAddress(host, port);
+            case ListenAddress.Udp(String host, int port) -> new InetSocketAddress(host, port);
+            case ListenAddress.Unix unix -> throw new AssertionError("expected tcp or udp, got " + unix);
+        };
+    }
+
+    /** The next line of standard output, waiting up to {@link #PATIENCE}; {@code null} at its end. */
+    String nextLine() throws InterruptedException {
+        String line = stdout.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
+            fail("no line on stdout within " + PATIENCE + "; stderr:%n%s", stderr());
+        }
+        if (line.equals(END_OF_STREAM)) {
+            stdout.add(END_OF_STREAM);   // every later call sees the end too
+            return null;
+        }
+        return line;
+    }
+
+    /** Sends SIGTERM, as {@code kill PID} does. */
+    void sigterm() {
+        process.toHandle().destroy();   // unlike Process.destroy(), leaves our ends of the pipes open
+    }
+
+    /** Sends SIGINT, as Ctrl-C does. */
+    void sigint() throws Exception {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    /** Waits up to {@link #PATIENCE} for the command to end and returns its exit status. */
+    int awaitExit() throws InterruptedException {
+        return awaitExit(PATIENCE);
+    }
+
+    /** Waits up to {@code timeout} for the command to end and returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            fail("the command still runs after " + timeout + "; stderr:%n%s", stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** Standard error so far; complete once the command has ended. */
+    String stderr() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    /** The lines of standard error, after the command has ended. */
+    List<String> stderrLines() throws InterruptedException {
+        assertThat(process.isAlive()).as("the command has ended").isFalse();
+        stderrReader.join(PATIENCE);
+        return stderr().lines().toList();
+    }
+
+    /** Kills the command if it still runs and waits for it to be gone. */
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // the kill is sent; the test is being stopped anyway
+        }
+    }
+
+    private void readStdout() {
+        try (BufferedReader lines = reader(process.getInputStream())) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                stdout.add(line);
+            }
+        } catch (IOException e) {
+            // the process is gone
+        } finally {
+            stdout.add(END_OF_STREAM);
+        }
+    }
+
+    private void readStderr() {
+        try (BufferedReader lines = reader(process.getErrorStream())) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                synchronized (stderr) {
+                    stderr.append(line).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+    }
+
+    private static BufferedReader reader(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+}
