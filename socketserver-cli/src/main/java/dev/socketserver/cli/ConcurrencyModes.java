@@ -4,12 +4,13 @@ import dev.socketserver.Concurrency;
 
 /**
  * The {@code --concurrency} values: {@code sync}, {@code threads}, {@code virtual} and
- * {@code bounded:N}, each naming a {@link Concurrency}. A mode is a name, optionally followed by
- * {@code :} and an argument; a new mode is one more case in {@link #parse}.
+ * {@code bounded:N}, each naming a {@link Concurrency}, and {@code async} or {@code async:N} for
+ * the event-loop server with N loops. A mode is a name, optionally followed by {@code :} and an
+ * argument; a new mode is one more case in {@link #parse}.
  */
 final class ConcurrencyModes {
     /** The modes {@link #parse} accepts, for error messages and help. */
-    static final String EXPECTED = "expected sync, threads, virtual or bounded:N";
+    static final String EXPECTED = "expected sync, threads, virtual, bounded:N, async or async:N";
 
     private ConcurrencyModes() {
     }
@@ -19,17 +20,22 @@ final class ConcurrencyModes {
      *
      * @throws IllegalArgumentException with a one-line message saying what is wrong
      */
-    static Concurrency parse(String mode) {
+    static Mode parse(String mode) {
         int colon = mode.indexOf(':');
         String name = colon < 0 ? mode : mode.substring(0, colon);
         String argument = colon < 0 ? null : mode.substring(colon + 1);
         return switch (name) {
-            case "sync" -> withoutArgument(name, argument, Concurrency.synchronous());
-            case "threads" -> withoutArgument(name, argument, Concurrency.threads());
-            case "virtual" -> withoutArgument(name, argument, Concurrency.virtualThreads());
-            case "bounded" -> Concurrency.bounded(positiveCount(name, argument));
+            case "sync" -> blocking(withoutArgument(name, argument, Concurrency.synchronous()));
+            case "threads" -> blocking(withoutArgument(name, argument, Concurrency.threads()));
+            case "virtual" -> blocking(withoutArgument(name, argument, Concurrency.virtualThreads()));
+            case "bounded" -> blocking(Concurrency.bounded(positiveCount(name, argument)));
+            case "async" -> new Mode.Async(argument == null ? 0 : positiveCount(name, argument));
             default -> throw new IllegalArgumentException(EXPECTED);
         };
+    }
+
+    private static Mode blocking(Concurrency concurrency) {
+        return new Mode.Blocking(concurrency);
     }
 
     private static Concurrency withoutArgument(String name, String argument, Concurrency concurrency) {

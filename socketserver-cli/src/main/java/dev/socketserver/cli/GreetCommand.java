@@ -1,10 +1,16 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.UnixAddress;
+import dev.socketserver.async.DatagramProtocol;
+import dev.socketserver.async.DatagramTransport;
+import dev.socketserver.async.Protocol;
+import dev.socketserver.async.Transport;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,6 +35,28 @@ final class GreetCommand extends ServerCommand {
                 datagram -> {
                     announce(out, datagram.sender());
                     datagram.reply(GREETING);
+                },
+                () -> new Protocol() {
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        announce(out, transport.remoteAddress());
+                        transport.write(GREETING);
+                        transport.close();
+                    }
+                },
+                () -> new DatagramProtocol() {
+                    private DatagramTransport transport;
+
+                    @Override
+                    public void connectionMade(DatagramTransport transport) {
+                        this.transport = transport;
+                    }
+
+                    @Override
+                    public void datagramReceived(ByteBuffer data, SocketAddress sender) {
+                        announce(out, sender);
+                        transport.send(ByteBuffer.wrap(GREETING), sender);
+                    }
                 });
     }
 
@@ -43,6 +71,7 @@ final class GreetCommand extends ServerCommand {
             case null -> UNNAMED_UNIX_CLIENT;
             case UnixDomainSocketAddress unix when unix.getPath().toString().isEmpty() -> UNNAMED_UNIX_CLIENT;
             case UnixDomainSocketAddress unix -> AddressText.uri("unix", unix);
+            case UnixAddress unix -> "unixgram:" + unix;
             default -> AddressText.of(client);
         };
     }

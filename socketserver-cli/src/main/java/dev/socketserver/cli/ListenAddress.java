@@ -1,12 +1,15 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.UnixAddress;
+
 import java.net.Inet6Address;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
  * Where a server listens, as the command line writes it: {@code tcp://HOST:PORT},
- * {@code udp://HOST:PORT} or {@code unix:PATH}. An IPv6 host goes in brackets
+ * {@code udp://HOST:PORT}, {@code unix:PATH} or {@code unixgram:PATH} (a path, or {@code @name}
+ * in Linux's abstract namespace). An IPv6 host goes in brackets
  * ({@code tcp://[::1]:9000}); port 0 asks the system for a free port.
  *
  * <p>Parsing checks the form only: a host name is resolved when the server binds.
@@ -14,7 +17,7 @@ import java.nio.file.Path;
 sealed interface ListenAddress {
 
     /** The forms {@link #parse} accepts, for error messages. */
-    String EXPECTED = "expected tcp://HOST:PORT, udp://HOST:PORT or unix:PATH";
+    String EXPECTED = "expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH";
 
     /** A TCP address; {@code host} is a name or an IP literal, without brackets. */
     record Tcp(String host, int port) implements ListenAddress {
@@ -40,6 +43,14 @@ sealed interface ListenAddress {
         }
     }
 
+    /** A Unix-domain datagram socket: a file, or an abstract name. */
+    record Unixgram(UnixAddress address) implements ListenAddress {
+        @Override
+        public String toString() {
+            return "unixgram:" + address;
+        }
+    }
+
     /**
      * Parses an address.
      *
@@ -55,8 +66,17 @@ sealed interface ListenAddress {
             HostPort hp = HostPort.parse("udp", text.substring("udp://".length()));
             return new Udp(hp.host(), hp.port());
         }
+        if (text.startsWith("unixgram:")) {
+            String rest = text.substring("unixgram:".length());
+            return new Unixgram(rest.startsWith("@") ? abstractName(rest) : UnixAddress.of(unixPath(rest)));
+        }
         if (text.startsWith("unix:")) {
-            return new Unix(unixPath(text.substring("unix:".length())));
+            String rest = text.substring("unix:".length());
+            if (rest.startsWith("@")) {
+                throw new IllegalArgumentException("abstract names (@name) work with unixgram: only; "
+                        + "the JDK's stream sockets take file paths (use unix:/path/to.sock)");
+            }
+            return new Unix(unixPath(rest));
         }
         int schemeEnd = text.indexOf("://");
         if (schemeEnd > 0) {
@@ -65,12 +85,21 @@ sealed interface ListenAddress {
         throw new IllegalArgumentException(EXPECTED);
     }
 
+    private static UnixAddress abstractName(String text) {
+        if (text.length() == 1) {
+            throw new IllegalArgumentException("empty abstract name, expected unixgram:@NAME as in unixgram:@echo");
+        }
+        return UnixAddress.ofAbstract(text.substring(1));
+    }
+
     private static Path unixPath(String path) {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("empty unix socket path, expected unix:PATH as in unix:/tmp/echo.sock");
         }
         try {
-            return Path.of(path);
+            Path parsed = Path.of(path);
+            UnixAddress.of(parsed);   // checks the kernel's length limit now, not at bind
+            return parsed;
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("invalid unix socket path: " + e.getReason());
         }

@@ -1,6 +1,5 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.Concurrency;
 import picocli.CommandLine;
 
 import java.time.Duration;
@@ -32,7 +31,7 @@ public final class Main {
         var errors = new ErrorReporter(System.err);
         return new CommandLine(new SocketserverCommand())
                 .registerConverter(ListenAddress.class, ListenAddress::parse)
-                .registerConverter(Concurrency.class, ConcurrencyModes::parse)
+                .registerConverter(Mode.class, ConcurrencyModes::parse)
                 .registerConverter(Duration.class, Durations::parse)
                 .setParameterExceptionHandler(errors)
                 .setExecutionExceptionHandler(errors)

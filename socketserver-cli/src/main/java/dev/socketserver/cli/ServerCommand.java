@@ -1,6 +1,5 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.BaseServer;
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
@@ -17,15 +16,26 @@ abstract class ServerCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** What the server does; {@code out} is standard output, for handlers that print. */
     abstract Service service(PrintStream out);
 
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
-        BaseServer<?> server = Servers.open(options.listen, service(out), options.concurrency);
+        if (options.maxConnections < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more");
+        }
+        RunningServer server;
+        try {
+            server = Servers.open(options.listen, service(out), options.concurrency, options);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         StopSignals signals = StopSignals.install();
-        out.println("listening on " + Servers.uri(server));
+        out.println("listening on " + server.uri());
         out.flush();
         return ServerSession.serveUntilStopped(server, options.drain, signals, System.err);
     }

@@ -1,28 +1,46 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.Concurrency;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** The options of every server command; their values are converted by {@link Main}'s converters. */
 final class ServerOptions {
 
     @Option(names = "--listen", paramLabel = "ADDRESS", defaultValue = "tcp://127.0.0.1:9000",
-            description = "Where to listen: tcp://HOST:PORT, udp://HOST:PORT or unix:PATH. "
+            description = "Where to listen: tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH "
+                    + "(unixgram:@NAME for Linux's abstract namespace). "
                     + "An IPv6 host goes in brackets, as in tcp://[::1]:9000; port 0 picks a free port. "
                     + "Default: ${DEFAULT-VALUE}.")
     ListenAddress listen;
 
     @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "virtual",
             description = "Where requests run: sync (one at a time), threads (a thread each), "
-                    + "virtual (a virtual thread each) or bounded:N (at most N at once). "
+                    + "virtual (a virtual thread each), bounded:N (at most N at once), "
+                    + "or async / async:N (an event loop per processor, or N loops). "
                     + "Default: ${DEFAULT-VALUE}.")
-    Concurrency concurrency;
+    Mode concurrency;
 
     @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
             description = "On SIGTERM or SIGINT, how long running requests may take to finish, "
                     + "such as 500ms, 30s, 1m or 0; a second signal stops waiting. "
                     + "Default: ${DEFAULT-VALUE}.")
     Duration drain;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
+            description = "Serve at most N connections at once; further clients wait in the backlog. 0: no limit.")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION",
+            description = "Close a connection that sends and receives nothing for this long, such as 30s. Default: none.")
+    Duration idleTimeout;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS with this PEM certificate chain (with --tls-key).")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
 }

@@ -1,6 +1,5 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.BaseServer;
 import dev.socketserver.UnixStreamServer;
 
 import java.io.IOException;
@@ -16,14 +15,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A bound server's life from its listening line to the exit status: it serves until SIGTERM or
- * SIGINT, then drains with {@link BaseServer#shutdown(Duration)} (stop accepting, let running
+ * SIGINT, then drains with {@code shutdown(Duration)} (stop accepting, let running
  * requests finish until the deadline, close the rest) and the command exits 0. A second signal
  * ends the wait for running requests at once.
  *
  * <p>Threads: the serving loop runs in the daemon thread {@code socketserver-serve} and the drain
  * in the daemon thread {@code socketserver-drain}; the caller only waits. That way the caller
- * can stop waiting for a drain that overruns its deadline, which happens in the synchronous
- * model: there the core's {@code shutdown} waits for the running request without limit.
+ * can stop waiting for a drain that overruns its deadline, for instance when a handler ignores
+ * the closing of its connection.
  */
 final class ServerSession {
     /** Past the drain deadline, how long the server gets to close the connections still open. */
@@ -36,7 +35,7 @@ final class ServerSession {
      * Serves until a stop signal, drains, and returns the exit status: 0 after a signal, 1 if
      * the server's socket failed for good (reported on {@code err} in one line).
      */
-    static int serveUntilStopped(BaseServer<?> server, Duration drain, StopSignals signals, PrintStream err) {
+    static int serveUntilStopped(RunningServer server, Duration drain, StopSignals signals, PrintStream err) {
         CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
             server.serveForever();
             return null;
@@ -45,7 +44,11 @@ final class ServerSession {
             CompletableFuture.anyOf(serving, signals.first()).join();
         } catch (CompletionException e) {
             err.println("socketserver: " + ErrorReporter.oneLine(e.getCause()));
-            server.shutdown(Duration.ZERO);
+            try {
+                server.shutdown(Duration.ZERO);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             return Main.EXIT_FAILURE;
         }
         CompletableFuture<Boolean> drained = inDaemonThread("socketserver-drain", () -> server.shutdown(drain));
@@ -63,8 +66,8 @@ final class ServerSession {
     }
 
     /** Removes a Unix socket file the server had no chance to remove itself, since it did not finish closing. */
-    private static void removeSocketFile(BaseServer<?> server) {
-        if (server instanceof UnixStreamServer unix) {
+    private static void removeSocketFile(RunningServer server) {
+        if (server instanceof RunningServer.Blocking(UnixStreamServer unix, String uri)) {
             try {
                 Files.deleteIfExists(unix.path());
             } catch (IOException e) {

@@ -1,52 +1,99 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.BaseServer;
-import dev.socketserver.Concurrency;
+import dev.socketserver.StreamServer;
+import dev.socketserver.Tls;
 import dev.socketserver.TcpServer;
 import dev.socketserver.UdpServer;
+import dev.socketserver.UnixDatagramServer;
 import dev.socketserver.UnixStreamServer;
+import dev.socketserver.async.AsyncServer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
-/** Opens the server a {@link ListenAddress} names, bound and ready to serve. */
+/** Opens the server that a {@link ListenAddress} and a {@link Mode} name, bound and ready to serve. */
 final class Servers {
     private Servers() {
     }
 
     /**
-     * Binds a server for {@code address} that runs {@code service} under {@code concurrency}. A UDP
-     * server receives datagrams of any size UDP carries, so nothing is truncated.
+     * Binds a server for {@code address} that runs {@code service} in {@code mode}, with the
+     * production options applied. Datagram servers receive datagrams of any size their transport
+     * carries, so nothing is truncated.
      *
      * @throws java.net.BindException if the address is in use (the message starts with the address)
      * @throws UnknownHostException if the host name does not resolve
+     * @throws IllegalArgumentException if an option does not apply to this kind of server
      */
-    static BaseServer<?> open(ListenAddress address, Service service, Concurrency concurrency) throws IOException {
-        return switch (address) {
-            case ListenAddress.Tcp(String host, int port) ->
-                    new TcpServer(resolve(address, host, port), service.onConnection(), concurrency);
-            case ListenAddress.Udp(String host, int port) -> {
-                var server = new UdpServer(resolve(address, host, port), service.onDatagram(), concurrency);
-                server.setMaxPacketSize(UdpServer.MAX_UDP_PAYLOAD);
-                yield server;
-            }
+    static RunningServer open(ListenAddress address, Service service, Mode mode, ServerOptions options) throws IOException {
+        if (mode instanceof Mode.Async(int loops)) {
+            return openAsync(address, service, loops, options);
+        }
+        var concurrency = ((Mode.Blocking) mode).concurrency();
+        BaseServer<?> server = switch (address) {
+            case ListenAddress.Tcp(String host, int port) -> new TcpServer(resolve(address, host, port), service.onConnection(), concurrency);
             case ListenAddress.Unix(var path) -> new UnixStreamServer(path, service.onConnection(), concurrency);
+            case ListenAddress.Udp(String host, int port) -> {
+                var udp = new UdpServer(resolve(address, host, port), service.onDatagram(), concurrency);
+                udp.setMaxPacketSize(UdpServer.MAX_UDP_PAYLOAD);
+                yield udp;
+            }
+            case ListenAddress.Unixgram(var unixAddress) -> new UnixDatagramServer(unixAddress, service.onDatagram(), concurrency);
         };
+        try {
+            applyOptions(server, options);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        String uri = switch (server) {
+            case TcpServer tcp -> AddressText.uri("tcp", tcp.serverAddress());
+            case UnixStreamServer unix -> AddressText.uri("unix", unix.serverAddress());
+            case UdpServer udp -> AddressText.uri("udp", udp.serverAddress());
+            case UnixDatagramServer unixgram -> unixgram.serverUri();
+            default -> throw new IllegalStateException("no address form for " + server);
+        };
+        return new RunningServer.Blocking(server, uri);
     }
 
-    /**
-     * The address the server is bound to, as {@code --listen} writes it, with the real port. Not
-     * the core's {@code serverUri()}, which writes IPv6 in full ({@code [0:0:0:0:0:0:0:1]}).
-     */
-    static String uri(BaseServer<?> server) {
-        String scheme = switch (server) {
-            case TcpServer tcp -> "tcp";
-            case UnixStreamServer unix -> "unix";
-            case UdpServer udp -> "udp";
-            default -> throw new IllegalArgumentException("no address form for " + server);
+    private static void applyOptions(BaseServer<?> server, ServerOptions options) throws IOException {
+        if (options.maxConnections > 0) {
+            server.setMaxConnections(options.maxConnections);
+        }
+        boolean stream = server instanceof StreamServer;
+        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null)) {
+            throw new IllegalArgumentException("--idle-timeout and --tls-cert apply to stream servers (tcp://, unix:), not to datagrams");
+        }
+        if (server instanceof StreamServer streamServer) {
+            if (options.idleTimeout != null) {
+                streamServer.setIdleTimeout(options.idleTimeout);
+            }
+            if ((options.tlsCertificate == null) != (options.tlsKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (options.tlsCertificate != null) {
+                streamServer.setSslContext(Tls.fromPem(options.tlsCertificate, options.tlsKey));
+            }
+        }
+    }
+
+    private static RunningServer openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
+        if (options.tlsCertificate != null || options.idleTimeout != null || options.maxConnections > 0) {
+            throw new IllegalArgumentException("--tls-cert, --idle-timeout and --max-connections are not available with --concurrency async yet");
+        }
+        AsyncServer server = switch (address) {
+            case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());
+            case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection());
+            case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get());
+            case ListenAddress.Unixgram unixgram ->
+                    throw new IllegalArgumentException("--concurrency async serves tcp://, udp:// and unix: addresses; unixgram: needs a blocking mode");
         };
-        return AddressText.uri(scheme, server.serverAddress());
+        if (loops > 0) {
+            server.setEventLoops(loops);
+        }
+        return new RunningServer.Async(server);
     }
 
     private static InetSocketAddress resolve(ListenAddress address, String host, int port) throws UnknownHostException {

@@ -91,6 +91,7 @@ final class CliProcess implements AutoCloseable {
             case ListenAddress.Tcp(String host, int port) -> new InetSocketAddress(host, port);
             case ListenAddress.Udp(String host, int port) -> new InetSocketAddress(host, port);
             case ListenAddress.Unix unix -> throw new AssertionError("expected tcp or udp, got " + unix);
+            case ListenAddress.Unixgram unixgram -> throw new AssertionError("expected tcp or udp, got " + unixgram);
         };
     }
 

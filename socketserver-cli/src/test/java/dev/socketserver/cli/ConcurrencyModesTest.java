@@ -14,17 +14,19 @@ class ConcurrencyModesTest {
 
     @Test
     void namesEachModel() {
-        assertThat(ConcurrencyModes.parse("sync")).isEqualTo(Concurrency.synchronous());
-        assertThat(ConcurrencyModes.parse("threads")).isEqualTo(Concurrency.threads());
-        assertThat(ConcurrencyModes.parse("virtual")).isEqualTo(Concurrency.virtualThreads());
-        assertThat(ConcurrencyModes.parse("bounded:8")).isEqualTo(Concurrency.bounded(8));
+        assertThat(ConcurrencyModes.parse("sync")).isEqualTo(new Mode.Blocking(Concurrency.synchronous()));
+        assertThat(ConcurrencyModes.parse("threads")).isEqualTo(new Mode.Blocking(Concurrency.threads()));
+        assertThat(ConcurrencyModes.parse("virtual")).isEqualTo(new Mode.Blocking(Concurrency.virtualThreads()));
+        assertThat(ConcurrencyModes.parse("bounded:8")).isEqualTo(new Mode.Blocking(Concurrency.bounded(8)));
+        assertThat(ConcurrencyModes.parse("async")).isEqualTo(new Mode.Async(0));
+        assertThat(ConcurrencyModes.parse("async:3")).isEqualTo(new Mode.Async(3));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            fast        | expected sync, threads, virtual or bounded:N
-            Virtual     | expected sync, threads, virtual or bounded:N
-            ''          | expected sync, threads, virtual or bounded:N
+            fast        | expected sync, threads, virtual, bounded:N, async or async:N
+            Virtual     | expected sync, threads, virtual, bounded:N, async or async:N
+            ''          | expected sync, threads, virtual, bounded:N, async or async:N
             bounded     | 'bounded' needs a limit, as in bounded:100
             bounded:    | 'bounded' needs a limit
             bounded:0   | at least 1, got '0'
@@ -32,6 +34,7 @@ class ConcurrencyModesTest {
             bounded:x   | at least 1, got 'x'
             bounded:99999999999 | at least 1, got '99999999999'
             sync:2      | 'sync' takes no ':' argument
+            async:0     | at least 1, got '0'
             """)
     void refusesWithAMessageThatNamesTheProblem(String mode, String message) {
         assertThatIllegalArgumentException()

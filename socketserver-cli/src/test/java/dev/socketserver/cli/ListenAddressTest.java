@@ -1,5 +1,6 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.UnixAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,8 @@ class ListenAddressTest {
     void parsesUnixPath() {
         assertThat(ListenAddress.parse("unix:/tmp/echo.sock")).isEqualTo(new ListenAddress.Unix(Path.of("/tmp/echo.sock")));
         assertThat(ListenAddress.parse("unix:relative.sock")).isEqualTo(new ListenAddress.Unix(Path.of("relative.sock")));
+        assertThat(ListenAddress.parse("unixgram:/tmp/e.sock")).isEqualTo(new ListenAddress.Unixgram(UnixAddress.of(Path.of("/tmp/e.sock"))));
+        assertThat(ListenAddress.parse("unixgram:@echo")).isEqualTo(new ListenAddress.Unixgram(UnixAddress.ofAbstract("echo")));
     }
 
     @Test
@@ -44,8 +47,8 @@ class ListenAddressTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            foo                   | expected tcp://HOST:PORT, udp://HOST:PORT or unix:PATH
-            http://127.0.0.1:80   | unknown scheme 'http': expected tcp://HOST:PORT, udp://HOST:PORT or unix:PATH
+            foo                   | expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH
+            http://127.0.0.1:80   | unknown scheme 'http': expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH
             TCP://127.0.0.1:80    | unknown scheme 'TCP'
             127.0.0.1:9000        | expected tcp://HOST:PORT
             tcp://127.0.0.1       | missing port, as in tcp://127.0.0.1:9000
@@ -61,6 +64,9 @@ class ListenAddressTest {
             tcp://[localhost]:80  | 'localhost' in brackets is not an IPv6 address
             tcp://:9000           | missing host
             unix:                 | empty unix socket path
+            unix:@echo            | abstract names (@name) work with unixgram: only
+            unixgram:@            | empty abstract name
+            unixgram:             | empty unix socket path
             """)
     void refusesWithAMessageThatNamesTheProblem(String text, String message) {
         assertThatIllegalArgumentException()

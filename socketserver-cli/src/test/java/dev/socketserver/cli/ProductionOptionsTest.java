@@ -1,0 +1,97 @@
+package dev.socketserver.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** --tls-cert/--tls-key, --idle-timeout and --max-connections, through the command. */
+@Timeout(60)
+class ProductionOptionsTest {
+
+    @Test
+    void tlsCertAndKeyServeTls() throws Exception {
+        Path certs = Path.of(ProductionOptionsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0",
+                "--tls-cert", certs.resolve("server-cert.pem").toString(), "--tls-key", certs.resolve("server-key.pem").toString())) {
+            InetSocketAddress address = cli.awaitInetAddress();
+            try (SSLSocket client = (SSLSocket) trustAll().getSocketFactory().createSocket(address.getAddress(), address.getPort())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("secret".getBytes(StandardCharsets.UTF_8));
+                assertThat(new String(client.getInputStream().readNBytes(6), StandardCharsets.UTF_8)).isEqualTo("secret");
+                assertThat(client.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+            }
+        }
+    }
+
+    @Test
+    void tlsOnADatagramAddressIsAUsageError() throws Exception {
+        var finished = CliProcess.run("echo", "--listen", "udp://127.0.0.1:0", "--tls-cert", "a.pem", "--tls-key", "b.pem");
+        assertThat(finished.status()).isEqualTo(2);
+        assertThat(finished.stderr().getFirst()).contains("apply to stream servers");
+    }
+
+    @Test
+    void idleTimeoutClosesASilentClient() throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--idle-timeout", "300ms");
+             Socket silent = new Socket()) {
+            silent.connect(cli.awaitInetAddress(), 10_000);
+            silent.setSoTimeout(10_000);
+            assertThat(silent.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void maxConnectionsLeavesTheNextClientWaitingUntilASlotFrees() throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--max-connections", "1")) {
+            InetSocketAddress address = cli.awaitInetAddress();
+            try (var first = Clients.connect(address); var second = Clients.connect(address)) {
+                Clients.send(first, "1");
+                assertThat(Clients.read(first, 1)).isEqualTo("1");
+                Clients.send(second, "2");   // connected in the backlog, not yet served
+                first.close();
+                assertThat(Clients.read(second, 1)).isEqualTo("2");
+            }
+        }
+    }
+
+    @Test
+    void aMissingCertificateFileIsOneLineAndExitOne() throws Exception {
+        Path missing = Files.createTempDirectory("tls").resolve("missing.pem");
+        var finished = CliProcess.run("echo", "--listen", "tcp://127.0.0.1:0", "--tls-cert", missing.toString(), "--tls-key", missing.toString());
+        assertThat(finished.status()).isEqualTo(1);
+        assertThat(finished.stderr()).hasSize(1);
+        assertThat(finished.stderr().getFirst()).contains("missing.pem");
+    }
+
+    private static SSLContext trustAll() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return context;
+    }
+}
