@@ -511,9 +511,15 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /**
      * Reports an exception from a request. The default logs Python's block at {@code WARNING}: a
      * line of 40 dashes, {@code Exception occurred during processing of request from <address>},
-     * the stack trace, and 40 dashes. The server keeps serving whatever this does.
+     * the stack trace, and 40 dashes. A client that went away (a connection reset or a broken
+     * pipe) is not the server's error: that gets one line at {@code DEBUG} instead. The server
+     * keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
+        if (clientWentAway(error)) {
+            LOG.log(Level.DEBUG, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
+            return;
+        }
         if (!LOG.isLoggable(Level.WARNING)) {
             return;
         }
@@ -526,6 +532,14 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         out.print(dashes);
         out.flush();
         LOG.log(Level.WARNING, block.toString());
+    }
+
+    private static boolean clientWentAway(Throwable error) {
+        if (!(error instanceof java.net.SocketException) || error.getMessage() == null) {
+            return false;
+        }
+        String message = error.getMessage();
+        return message.startsWith("Connection reset") || message.startsWith("Broken pipe");
     }
 
     /** Called by {@link #handleRequest()} when its timeout passes with no request. Does nothing by default. */

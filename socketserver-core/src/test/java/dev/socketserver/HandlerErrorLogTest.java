@@ -104,8 +104,8 @@ class HandlerErrorLogTest {
     }
 
     @Test
-    @DisplayName("§2.3: a client that resets its connection is logged as an error block and the server keeps serving")
-    void clientThatResetsIsLoggedAndTheServerKeepsServing() throws Exception {
+    @DisplayName("§2.3: a client that resets its connection reaches handleError, is no error block, and the server keeps serving")
+    void clientThatResetsIsNotLoggedAsAnErrorAndTheServerKeepsServing() throws Exception {
         try (var log = new LogCapture();
              var server = new TcpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous());
              Serving<?> _ = TestServers.serve(server)) {
@@ -116,7 +116,8 @@ class HandlerErrorLogTest {
                 resetting.setSoLinger(true, 0);   // close() sends a reset
             }
             assertThat(TestServers.exchange(Transport.TCP, server.serverAddress(), "next\n")).isEqualTo("next\n");
-            assertThat(log.errorBlocks()).singleElement().asString().contains("Connection reset");
+            TestServers.await(TestServers.DEADLINE, "the reset to reach handleError", () -> server.stats().handlerErrors() == 1);
+            assertThat(log.errorBlocks()).isEmpty();   // Python prints a block; a peer's reset is not the server's error
         }
     }
 }
