@@ -6,6 +6,8 @@
  * is implementation and is not exported.
  */
 module dev.socketserver {
+    requires java.management;
+
     exports dev.socketserver;
     exports dev.socketserver.async;
 }

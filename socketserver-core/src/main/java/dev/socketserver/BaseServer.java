@@ -3,10 +3,15 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
+import dev.socketserver.internal.StatsMBean;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -82,6 +87,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** Requests whose connection {@link #shutdown(Duration)} closed: their failure is expected, not an error. */
     private final Set<Q> aborted = ConcurrentHashMap.newKeySet();
     private long lastAcceptErrorLog;
+    private volatile ObjectName jmxName;
 
     BaseServer(Supplier<? extends BaseRequestHandler<Q>> handlerFactory, Concurrency concurrency) {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
@@ -679,6 +685,26 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     /**
+     * Publishes {@link #stats()} over JMX as {@code dev.socketserver:type=Server,name=<name>}, one
+     * read-only attribute per field ({@code ActiveRequests}, {@code BytesIn}, ...), until the server
+     * is closed.
+     *
+     * @return the name it was registered under
+     * @throws IllegalArgumentException if the name is not usable in an object name or is taken
+     */
+    public final ObjectName registerJmx(String name) {
+        try {
+            ObjectName objectName = new ObjectName("dev.socketserver:type=Server,name=" + ObjectName.quote(name));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new StatsMBean(ServerStats.class, this::stats, "statistics of " + this), objectName);
+            jmxName = objectName;
+            return objectName;
+        } catch (JMException e) {
+            throw new IllegalArgumentException("cannot register server statistics as '" + name + "' over JMX: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Caps how many requests run at once (for stream servers: open connections), on top of the
      * concurrency model's own cap; 0, the default, means no cap. When the cap is reached the
      * server stops accepting, so further clients wait in the kernel's backlog: they are neither
@@ -711,6 +737,14 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             closed = true;
         } finally {
             stateLock.unlock();
+        }
+        ObjectName registered = jmxName;
+        if (registered != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
+            } catch (JMException e) {
+                LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
+            }
         }
         LoopStop stop = requestStop();
         if (waitForLoop && stop != null) {

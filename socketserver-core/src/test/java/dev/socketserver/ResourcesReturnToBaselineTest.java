@@ -5,7 +5,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -53,7 +52,7 @@ class ResourcesReturnToBaselineTest {
 
             awaitAtMost(Duration.ofSeconds(10), () -> server.activeRequests() == 0);
             assertThat(awaitValue(Duration.ofSeconds(10), ResourcesReturnToBaselineTest::openDescriptors, fdsServing))
-                    .as("open descriptors while serving").isLessThanOrEqualTo(fdsServing);
+                    .as("open descriptors while serving: %s", describeDescriptors()).isLessThanOrEqualTo(fdsServing);
             assertThat(awaitValue(Duration.ofSeconds(10), ResourcesReturnToBaselineTest::liveThreads, threadsServing))
                     .as("live threads while serving").isLessThanOrEqualTo(threadsServing);
             server.shutdown();
@@ -61,7 +60,7 @@ class ResourcesReturnToBaselineTest {
             assertThat(serving.isAlive()).isFalse();
         }
         assertThat(awaitValue(Duration.ofSeconds(10), ResourcesReturnToBaselineTest::openDescriptors, fdsBefore))
-                .as("open descriptors after close").isLessThanOrEqualTo(fdsBefore);
+                .as("open descriptors after close: %s", describeDescriptors()).isLessThanOrEqualTo(fdsBefore);
         assertThat(awaitValue(Duration.ofSeconds(10), ResourcesReturnToBaselineTest::liveThreads, threadsBefore))
                 .as("live threads after close").isLessThanOrEqualTo(threadsBefore);
     }
@@ -75,15 +74,33 @@ class ResourcesReturnToBaselineTest {
     }
 
     static int openDescriptors() {
+        return Descriptors.open();
+    }
+
+    /** What each open descriptor is, for the failure message. */
+    static String describeDescriptors() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) fds.count() - 1;   // the listing itself holds one
+            return fds.map(fd -> {
+                try {
+                    return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
+                } catch (IOException e) {
+                    return fd.getFileName() + "->?";
+                }
+            }).sorted().toList().toString();
         } catch (IOException e) {
-            throw new AssertionError(e);
+            return e.toString();
         }
     }
 
+    /**
+     * Live platform threads, less the JDK's own pool of virtual-thread carriers and I/O pollers,
+     * which grows lazily up to the number of processors whatever the server does.
+     */
     static int liveThreads() {
-        return ManagementFactory.getThreadMXBean().getThreadCount();
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(name -> !name.startsWith("ForkJoinPool-") && !name.endsWith("-Poller") && !name.contains("Poller"))
+                .count();
     }
 
     /** Lets threads that earlier tests started (timers, request threads) end before the baseline is taken. */
