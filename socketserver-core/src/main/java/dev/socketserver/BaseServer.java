@@ -134,6 +134,17 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      */
     protected abstract void serverClose() throws IOException;
 
+    /** Python's constructor step: bind and activate, and close the socket if either fails (no descriptor leaks). */
+    final void bindAndActivate() throws IOException {
+        try {
+            serverBind();
+            serverActivate();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
     // ---- options ------------------------------------------------------------------------------------
 
     /** The concurrency model given at construction. */

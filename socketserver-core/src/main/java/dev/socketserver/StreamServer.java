@@ -61,13 +61,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         this.address = address;
         this.channel = ServerSocketChannel.open(family);
         if (bindAndActivate) {
-            try {
-                serverBind();
-                serverActivate();
-            } catch (IOException | RuntimeException e) {
-                close();
-                throw e;
-            }
+            bindAndActivate();
         }
     }
 

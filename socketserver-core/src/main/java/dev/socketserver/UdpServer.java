@@ -72,13 +72,7 @@ public non-sealed class UdpServer extends DatagramServer {
         this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         if (bindAndActivate) {
-            try {
-                serverBind();
-                serverActivate();
-            } catch (IOException | RuntimeException e) {
-                close();
-                throw e;
-            }
+            bindAndActivate();
         }
     }
 

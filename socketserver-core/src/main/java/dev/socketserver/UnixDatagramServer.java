@@ -72,13 +72,7 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         this.requestedAddress = Objects.requireNonNull(address, "address");
         this.endpoint = UnixDatagramEndpoint.open();
         if (bindAndActivate) {
-            try {
-                serverBind();
-                serverActivate();
-            } catch (IOException | RuntimeException e) {
-                close();
-                throw e;
-            }
+            bindAndActivate();
         }
     }
 
