@@ -82,6 +82,15 @@ public interface Connection extends Closeable {
         return Optional.empty();
     }
 
+    /**
+     * What the load balancer's PROXY protocol header said, on a server with PROXY protocol on
+     * ({@link StreamServer#setProxyProtocol}); empty otherwise. {@link #clientAddress()} is then
+     * the real client already.
+     */
+    default Optional<ProxyInfo> proxyInfo() {
+        return Optional.empty();
+    }
+
     /** Whether the connection is still open. */
     boolean isOpen();
 

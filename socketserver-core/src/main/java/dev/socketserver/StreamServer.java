@@ -3,12 +3,24 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
+import dev.socketserver.internal.ProxiedConnection;
 import dev.socketserver.internal.RateLimitedLog;
+import dev.socketserver.internal.proxy.ProxyHeader;
+import dev.socketserver.internal.proxy.ProxyHeaderParser;
+import dev.socketserver.internal.proxy.ProxyProtocolException;
+import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.TlsConnection;
 
 import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,6 +46,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
     public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
+    /** How long a client has to send its PROXY header, unless set otherwise. */
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
+    private static final ProxyHeaderParser PROXY_PARSER = ProxyHeaderParser.create().withMaxHeaderLength(4096);
+
     /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
 
@@ -52,6 +68,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile boolean tlsNeedClientAuth;
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
+    private volatile TrustedNetworks proxyTrusted;
+    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
+    private final LongAdder proxyRejections = new LongAdder();
+    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
@@ -145,26 +165,125 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         return tlsFailures.count();
     }
 
+    /**
+     * Turns on the PROXY protocol (HAProxy's v1 and v2): every connection must start with a
+     * header, and may come only from {@code trustedNetworks}, a comma-separated list of CIDR
+     * ranges such as {@code 127.0.0.0/8,10.0.0.0/8,::1/128} (the load balancers). Handlers then
+     * see the real client in {@link Connection#clientAddress()} and the rest of the header in
+     * {@link Connection#proxyInfo()}. A peer outside those networks, a malformed header, or one
+     * that does not arrive within the header deadline closes the connection before the handler
+     * runs; each is counted, and logged at most once a second per reason. The header is read in
+     * the request's thread, never past its end, and before any TLS handshake. {@code null} turns
+     * it off. Set before serving.
+     *
+     * @throws IllegalArgumentException if the list is malformed; the message says what to fix
+     */
+    public final void setProxyProtocol(String trustedNetworks) {
+        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+    }
+
+    /** Sets how long a client has to send its PROXY header, counted from the accept. Default {@link #DEFAULT_PROXY_HEADER_DEADLINE}. */
+    public final void setProxyHeaderDeadline(Duration deadline) {
+        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+    }
+
+    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
+    public final long proxyHeaderRejections() {
+        return proxyRejections.sum();
+    }
+
     @Override
     Connection beginRequest(Connection request) throws IOException {
-        SSLContext context = sslContext;
-        if (context == null) {
-            return request;
-        }
-        try {
-            return TlsConnection.accept(request, context, tlsNeedClientAuth, tlsHandshakeDeadline);
-        } catch (IOException e) {
-            if (isDraining() || !request.isOpen()) {
+        ProxyInfo proxy = null;
+        if (proxyTrusted != null) {
+            proxy = readProxyHeader(request);
+            if (proxy == null) {
                 return null;
             }
-            tlsFailures.log(Level.INFO, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
+        }
+        Connection served = request;
+        SSLContext context = sslContext;
+        if (context != null) {
+            try {
+                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsHandshakeDeadline);
+            } catch (IOException e) {
+                if (!isDraining() && request.isOpen()) {
+                    tlsFailures.log(Level.INFO, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
+                }
+                return null;
+            }
+        }
+        return proxy == null ? served : new ProxiedConnection(served, proxy);
+    }
+
+    /** Reads the PROXY header within its deadline; null (counted and logged) if the peer or the header is not acceptable. */
+    private ProxyInfo readProxyHeader(Connection request) {
+        SocketAddress peer = request.clientAddress();
+        if (peer instanceof InetSocketAddress inet && !proxyTrusted.contains(inet.getAddress())) {
+            rejectProxy("untrusted", () -> "closing connection from " + Addresses.format(peer)
+                    + ": not in the PROXY protocol's trusted networks " + proxyTrusted);
             return null;
+        }
+        long deadline = System.nanoTime() + proxyHeaderDeadline.toNanos();
+        Duration previousTimeout = request.readTimeout();
+        try {
+            ProxyHeader header = PROXY_PARSER.read(new DeadlineInput(request, deadline));
+            request.setReadTimeout(previousTimeout);
+            Map<Integer, byte[]> tlvs = new HashMap<>();
+            header.tlvs().forEach(tlv -> tlvs.putIfAbsent(tlv.type(), tlv.value()));
+            return new ProxyInfo(header.version(), header.hasAddresses() ? header.source() : null,
+                    header.hasAddresses() ? header.destination() : null, tlvs);
+        } catch (ProxyProtocolException e) {
+            rejectProxy(e.reason().name(), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
+        } catch (SocketTimeoutException e) {
+            rejectProxy("timeout", () -> "closing connection from " + Addresses.format(peer) + ": no PROXY header within "
+                    + proxyHeaderDeadline.toMillis() + " ms");
+        } catch (IOException e) {
+            rejectProxy("io", () -> "closing connection from " + Addresses.format(peer) + " while reading its PROXY header: " + e);
+        }
+        return null;
+    }
+
+    private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
+        proxyRejections.increment();
+        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
+    }
+
+    /** The connection's input, with each read's timeout cut to what is left before the deadline. */
+    private static final class DeadlineInput extends InputStream {
+        private final Connection connection;
+        private final long deadlineNanos;
+
+        DeadlineInput(Connection connection, long deadlineNanos) {
+            this.connection = connection;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        private void cutTimeout() throws SocketTimeoutException {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw new SocketTimeoutException("PROXY header deadline passed");
+            }
+            connection.setReadTimeout(Duration.ofNanos(Math.max(remaining, 1_000_000)));
+        }
+
+        @Override
+        public int read() throws IOException {
+            cutTimeout();
+            return connection.in().read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            cutTimeout();
+            return connection.in().read(b, off, len);
         }
     }
 
     @Override
     void endServed(Connection served) {
-        if (served instanceof TlsConnection tls) {
+        Connection inner = served instanceof ProxiedConnection proxied ? proxied.real() : served;
+        if (inner instanceof TlsConnection tls) {
             tls.closeOutbound();
         }
     }
