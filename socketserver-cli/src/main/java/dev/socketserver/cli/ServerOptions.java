@@ -43,4 +43,13 @@ final class ServerOptions {
     @Option(names = "--tls-key", paramLabel = "FILE",
             description = "The PEM (PKCS#8) private key of --tls-cert.")
     Path tlsKey;
+
+    @Option(names = "--proxy-protocol",
+            description = "Expect a PROXY protocol header (v1 or v2) on every connection, from --trusted peers only.")
+    boolean proxyProtocol;
+
+    @Option(names = "--trusted", paramLabel = "CIDRS", defaultValue = "127.0.0.0/8,::1/128",
+            description = "With --proxy-protocol, the load balancers' networks, such as 10.0.0.0/8,192.168.1.0/24. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String trusted;
 }

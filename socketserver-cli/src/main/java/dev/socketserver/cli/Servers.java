@@ -63,8 +63,8 @@ final class Servers {
             server.setMaxConnections(options.maxConnections);
         }
         boolean stream = server instanceof StreamServer;
-        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null)) {
-            throw new IllegalArgumentException("--idle-timeout and --tls-cert apply to stream servers (tcp://, unix:), not to datagrams");
+        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null || options.proxyProtocol)) {
+            throw new IllegalArgumentException("--idle-timeout, --tls-cert and --proxy-protocol apply to stream servers (tcp://, unix:), not to datagrams");
         }
         if (server instanceof StreamServer streamServer) {
             if (options.idleTimeout != null) {
@@ -76,12 +76,15 @@ final class Servers {
             if (options.tlsCertificate != null) {
                 streamServer.setSslContext(Tls.fromPem(options.tlsCertificate, options.tlsKey));
             }
+            if (options.proxyProtocol) {
+                streamServer.setProxyProtocol(options.trusted);
+            }
         }
     }
 
     private static RunningServer openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
-        if (options.tlsCertificate != null || options.idleTimeout != null || options.maxConnections > 0) {
-            throw new IllegalArgumentException("--tls-cert, --idle-timeout and --max-connections are not available with --concurrency async yet");
+        if (options.tlsCertificate != null || options.idleTimeout != null || options.maxConnections > 0 || options.proxyProtocol) {
+            throw new IllegalArgumentException("--tls-cert, --idle-timeout, --max-connections and --proxy-protocol are not available with --concurrency async yet");
         }
         AsyncServer server = switch (address) {
             case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());

@@ -76,6 +76,25 @@ class ProductionOptionsTest {
         assertThat(finished.stderr().getFirst()).contains("missing.pem");
     }
 
+    @Test
+    void proxyProtocolShowsTheRealClientToGreet() throws Exception {
+        try (var cli = CliProcess.start("greet", "--listen", "tcp://127.0.0.1:0", "--proxy-protocol", "--trusted", "127.0.0.1/32");
+             Socket client = new Socket()) {
+            client.connect(cli.awaitInetAddress(), 10_000);
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("PROXY TCP4 203.0.113.5 127.0.0.1 41000 9000\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("connection");
+            assertThat(cli.nextLine()).isEqualTo("got connection from 203.0.113.5:41000");
+        }
+    }
+
+    @Test
+    void aBadTrustedListIsAUsageError() throws Exception {
+        var finished = CliProcess.run("echo", "--proxy-protocol", "--trusted", "10.1.2.3/8");
+        assertThat(finished.status()).isEqualTo(2);
+        assertThat(finished.stderr().getFirst()).contains("10.0.0.0/8");
+    }
+
     private static SSLContext trustAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
