@@ -8,6 +8,10 @@ final class Errno {
     static final int EAGAIN = 11;
     static final int ECONNREFUSED = 111;
     static final int ENOENT = 2;
+    static final int ESRCH = 3;
+    static final int ECHILD = 10;
+    static final int ENOSYS = 38;
+    static final int ECONNABORTED = 103;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(4, "EINTR"), Map.entry(5, "EIO"),
@@ -19,7 +23,9 @@ final class Errno {
             Map.entry(91, "EPROTOTYPE"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
             Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"), Map.entry(104, "ECONNRESET"),
             Map.entry(105, "ENOBUFS"), Map.entry(106, "EISCONN"), Map.entry(107, "ENOTCONN"),
-            Map.entry(110, "ETIMEDOUT"), Map.entry(111, "ECONNREFUSED"));
+            Map.entry(110, "ETIMEDOUT"), Map.entry(111, "ECONNREFUSED"),
+            Map.entry(3, "ESRCH"), Map.entry(7, "E2BIG"), Map.entry(8, "ENOEXEC"), Map.entry(10, "ECHILD"),
+            Map.entry(26, "ETXTBSY"), Map.entry(38, "ENOSYS"), Map.entry(103, "ECONNABORTED"));
 
     private Errno() {
     }

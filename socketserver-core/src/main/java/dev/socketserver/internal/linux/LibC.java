@@ -203,6 +203,267 @@ final class LibC {
         }
     }
 
+    // ---- descriptors and processes: accept4, posix_spawn, pidfd, waitid ---------------------------
+    // Used by SocketDescriptors, Spawner and ChildReaper. The posix_spawn functions return an error
+    // number instead of setting errno, so they are linked without capturing it.
+
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int SO_REUSEADDR = 2;
+    static final int SO_PEERCRED = 17;
+    static final int SO_ACCEPTCONN = 30;
+    /** {@code struct sockaddr_storage}: room for any address. */
+    static final int SOCKADDR_STORAGE_SIZE = 128;
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+    static final int P_PID = 1;
+    static final int P_PIDFD = 3;
+    static final int WNOHANG = 1;
+    static final int WEXITED = 4;
+    /** {@code siginfo_t} is 128 bytes; after si_signo, si_errno, si_code and padding come si_pid, si_uid, si_status. */
+    static final int SIGINFO_SIZE = 128;
+    static final int SIGINFO_CODE = 8;
+    static final int SIGINFO_PID = 16;
+    static final int SIGINFO_STATUS = 24;
+    static final int CLD_EXITED = 1;
+    static final int CLD_KILLED = 2;
+    static final int CLD_DUMPED = 3;
+    static final short POSIX_SPAWN_SETPGROUP = 0x02;
+    static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** Generous upper bounds of glibc's opaque types (80, 336 and 128 bytes on x86_64 and aarch64). */
+    static final int SPAWN_FILE_ACTIONS_SIZE = 256;
+    static final int SPAWNATTR_SIZE = 512;
+    static final int SIGSET_SIZE = 128;
+    private static final long SYS_PIDFD_OPEN = 434;   // the same number on every architecture (new-style syscall table)
+
+    private static final MethodHandle ACCEPT4 = errnoCall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETPGID = errnoCall("getpgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle WAITID = errnoCall("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle PIDFD_OPEN = optionalErrnoCall("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYSCALL_2 = LINKER.downcallHandle(LOOKUP.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle GETUID = plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETGID = plainCall("getgid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle POSIX_SPAWNP = plainCall("posix_spawnp",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_INIT = plainCall("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_DESTROY = plainCall("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_ADDDUP2 = plainCall("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FILE_ACTIONS_ADDCLOSE = plainCall("posix_spawn_file_actions_addclose",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** glibc 2.34 and later; null before. */
+    private static final MethodHandle FILE_ACTIONS_ADDCLOSEFROM = optionalPlainCall("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPAWNATTR_INIT = plainCall("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_DESTROY = plainCall("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_SETFLAGS = plainCall("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle SPAWNATTR_SETPGROUP = plainCall("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPAWNATTR_SETSIGMASK = plainCall("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SPAWNATTR_SETSIGDEFAULT = plainCall("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGEMPTYSET = plainCall("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = plainCall("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
+    private static MethodHandle optionalErrnoCall(String name, FunctionDescriptor descriptor) {
+        return LOOKUP.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO)).orElse(null);
+    }
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor);
+    }
+
+    private static MethodHandle optionalPlainCall(String name, FunctionDescriptor descriptor) {
+        return LOOKUP.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
+    }
+
+    static int accept4(MemorySegment state, int fd, MemorySegment address, MemorySegment addressLength, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(state, fd, address, addressLength, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int getsockopt(MemorySegment state, int fd, int level, int option, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, option, value, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long read(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            return (long) READ.invokeExact(state, fd, buffer, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buffer, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int kill(MemorySegment state, int pid, int signal) {
+        try {
+            return (int) KILL.invokeExact(state, pid, signal);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int getpgid(MemorySegment state, int pid) {
+        try {
+            return (int) GETPGID.invokeExact(state, pid);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int waitid(MemorySegment state, int idType, int id, MemorySegment siginfo, int options) {
+        try {
+            return (int) WAITID.invokeExact(state, idType, id, siginfo, options);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A pidfd for {@code pid}, close-on-exec: glibc's wrapper (2.36 and later), or the system call itself. */
+    static int pidfdOpen(MemorySegment state, int pid) {
+        try {
+            return PIDFD_OPEN != null ? (int) PIDFD_OPEN.invokeExact(state, pid, 0)
+                    : (int) (long) SYSCALL_2.invokeExact(state, SYS_PIDFD_OPEN, pid, 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int getgid() {
+        try {
+            return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Returns 0 or an error number (posix_spawn does not set errno). */
+    static int posixSpawnp(MemorySegment pid, MemorySegment file, MemorySegment fileActions, MemorySegment attributes,
+                           MemorySegment argv, MemorySegment envp) {
+        try {
+            return (int) POSIX_SPAWNP.invokeExact(pid, file, fileActions, attributes, argv, envp);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fileActionsInit(MemorySegment actions) {
+        return invokeInt(FILE_ACTIONS_INIT, actions);
+    }
+
+    static int fileActionsDestroy(MemorySegment actions) {
+        return invokeInt(FILE_ACTIONS_DESTROY, actions);
+    }
+
+    static int fileActionsAddDup2(MemorySegment actions, int fd, int newFd) {
+        try {
+            return (int) FILE_ACTIONS_ADDDUP2.invokeExact(actions, fd, newFd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fileActionsAddClose(MemorySegment actions, int fd) {
+        return invokeInt(FILE_ACTIONS_ADDCLOSE, actions, fd);
+    }
+
+    static boolean hasFileActionsAddCloseFrom() {
+        return FILE_ACTIONS_ADDCLOSEFROM != null;
+    }
+
+    /** Closes every descriptor from {@code lowFd} up in the child; only if {@link #hasFileActionsAddCloseFrom()}. */
+    static int fileActionsAddCloseFrom(MemorySegment actions, int lowFd) {
+        return invokeInt(FILE_ACTIONS_ADDCLOSEFROM, actions, lowFd);
+    }
+
+    static int spawnAttrInit(MemorySegment attributes) {
+        return invokeInt(SPAWNATTR_INIT, attributes);
+    }
+
+    static int spawnAttrDestroy(MemorySegment attributes) {
+        return invokeInt(SPAWNATTR_DESTROY, attributes);
+    }
+
+    static int spawnAttrSetFlags(MemorySegment attributes, short flags) {
+        try {
+            return (int) SPAWNATTR_SETFLAGS.invokeExact(attributes, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int spawnAttrSetPgroup(MemorySegment attributes, int pgroup) {
+        return invokeInt(SPAWNATTR_SETPGROUP, attributes, pgroup);
+    }
+
+    static int spawnAttrSetSigmask(MemorySegment attributes, MemorySegment sigset) {
+        return invokeInt(SPAWNATTR_SETSIGMASK, attributes, sigset);
+    }
+
+    static int spawnAttrSetSigdefault(MemorySegment attributes, MemorySegment sigset) {
+        return invokeInt(SPAWNATTR_SETSIGDEFAULT, attributes, sigset);
+    }
+
+    static int sigemptyset(MemorySegment sigset) {
+        return invokeInt(SIGEMPTYSET, sigset);
+    }
+
+    static int sigfillset(MemorySegment sigset) {
+        return invokeInt(SIGFILLSET, sigset);
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment segment) {
+        try {
+            return (int) handle.invokeExact(segment);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment segment, MemorySegment other) {
+        try {
+            return (int) handle.invokeExact(segment, other);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment segment, int value) {
+        try {
+            return (int) handle.invokeExact(segment, value);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     static short family(MemorySegment sockaddr) {
         return sockaddr.get(JAVA_SHORT, 0);
     }
