@@ -439,6 +439,19 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return request;
     }
 
+    /**
+     * Starts a request that runs outside this JVM's threads (a child process) and calls
+     * {@link #detachedRequestEnded} when it is over. Runs in the serving thread.
+     */
+    void startDetached(Q request, SocketAddress clientAddress) throws IOException {
+        throw new IllegalStateException(concurrency + " does not apply to " + getClass().getSimpleName());
+    }
+
+    /** A request started by {@link #startDetached} is over: shut it down and free its permit. Any thread. */
+    final void detachedRequestEnded(Q request) {
+        completeRequest(request);
+    }
+
     /** Ends what {@link #beginRequest} wrapped around a request, such as a TLS session. */
     void endServed(Q served) {
     }
@@ -504,6 +517,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * {@link #finishRequest} and then {@link #shutdownRequest}.
      */
     protected void processRequest(Q request, SocketAddress clientAddress) throws Exception {
+        if (runner.isDetached()) {
+            startDetached(request, clientAddress);
+            return;
+        }
         runner.execute(() -> runRequest(request, clientAddress));
     }
 
@@ -659,6 +676,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         if (stop != null) {
             awaitLoopEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }
+        afterClose();
         return finished;
     }
 
@@ -682,6 +700,11 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         if (concurrency.blockOnClose()) {
             awaitRequests(Long.MAX_VALUE);
         }
+        afterClose();
+    }
+
+    /** Releases what outlives the socket, such as child processes; after close() and shutdown(Duration). */
+    void afterClose() {
     }
 
     /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */

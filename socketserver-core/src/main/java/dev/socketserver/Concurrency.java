@@ -2,6 +2,8 @@ package dev.socketserver;
 
 import dev.socketserver.internal.RequestRunner;
 
+import java.util.List;
+
 /**
  * Where a server runs each request: Python's mixins ({@code ThreadingMixIn} and friends) as a
  * value passed to the server's constructor.
@@ -13,6 +15,7 @@ import dev.socketserver.internal.RequestRunner;
  * <tr><td>{@link #threads()}</td><td>a new platform thread each ({@code ThreadingMixIn})</td><td>yes, by default</td></tr>
  * <tr><td>{@link #virtualThreads()}</td><td>a new virtual thread each; the default</td><td>no</td></tr>
  * <tr><td>{@link #bounded(int)}</td><td>a virtual thread each, at most {@code n} at once</td><td>no</td></tr>
+ * <tr><td>{@link #processPerConnection(List, int)}</td><td>a new process each, running a command on the socket</td><td>no; children get SIGTERM</td></tr>
  * </table>
  *
  * <p>Whatever the model, the server's bookkeeping holds only the requests that are running: it does
@@ -20,18 +23,27 @@ import dev.socketserver.internal.RequestRunner;
  * {@link BaseServer#shutdown(java.time.Duration)}.
  */
 public final class Concurrency {
-    private enum Kind { SYNCHRONOUS, THREADS, VIRTUAL_THREADS, BOUNDED }
+    private enum Kind { SYNCHRONOUS, THREADS, VIRTUAL_THREADS, BOUNDED, PROCESS_PER_CONNECTION }
+
+    /** How many children {@link #processPerConnection(List)} runs at once, as {@code tcpserver -c} and Python's {@code max_children}. */
+    public static final int DEFAULT_MAX_CHILDREN = 40;
 
     private final Kind kind;
     private final boolean daemonThreads;
     private final boolean blockOnClose;
     private final int limit;
+    private final List<String> command;
 
     private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit) {
+        this(kind, daemonThreads, blockOnClose, limit, List.of());
+    }
+
+    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command) {
         this.kind = kind;
         this.daemonThreads = daemonThreads;
         this.blockOnClose = blockOnClose;
         this.limit = limit;
+        this.command = command;
     }
 
     /** Each request runs in the serving thread; the next is accepted when it returns. */
@@ -77,6 +89,48 @@ public final class Concurrency {
         return new Concurrency(Kind.BOUNDED, true, false, maxRequests);
     }
 
+    /**
+     * Each connection is served by a new process running {@code command}, with the connected
+     * socket as its standard input and output: the model of D. J. Bernstein's {@code tcpserver},
+     * inetd and systemd's {@code Accept=yes}, and this library's answer to Python's
+     * {@code ForkingMixIn}. A crash, a leak or an exit in one request cannot touch the others.
+     * Stream servers only; the server's handler is not used.
+     *
+     * <p>At most {@code maxChildren} run at once; while that many run the server stops accepting,
+     * so further clients wait in the backlog. Each child's environment follows ucspi-tcp:
+     * {@code PROTO=TCP}, {@code TCPREMOTEIP}, {@code TCPREMOTEPORT}, {@code TCPLOCALIP},
+     * {@code TCPLOCALPORT} ({@code PROTO=UNIX} and {@code UNIXLOCALPATH} on Unix sockets). Children
+     * inherit no descriptor but the socket and standard error, are reaped as they exit (a non-zero
+     * status is logged at {@code WARNING}), and get SIGTERM when the server closes, then SIGKILL
+     * after the drain deadline. The JVM needs native access ({@code --enable-native-access}).
+     *
+     * @param command the program and its arguments, found on {@code PATH}
+     * @throws IllegalArgumentException if the command is empty or {@code maxChildren} is below 1
+     */
+    public static Concurrency processPerConnection(List<String> command, int maxChildren) {
+        if (command == null || command.isEmpty()) {
+            throw new IllegalArgumentException("a process per connection needs a command to run, such as List.of(\"cat\")");
+        }
+        if (maxChildren < 1) {
+            throw new IllegalArgumentException("max children must be at least 1, got " + maxChildren);
+        }
+        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command));
+    }
+
+    /** {@link #processPerConnection(List, int)} with {@value #DEFAULT_MAX_CHILDREN} children at most. */
+    public static Concurrency processPerConnection(List<String> command) {
+        return processPerConnection(command, DEFAULT_MAX_CHILDREN);
+    }
+
+    /** The command of {@link #processPerConnection}, empty for the other models. */
+    List<String> command() {
+        return command;
+    }
+
+    boolean isProcessPerConnection() {
+        return kind == Kind.PROCESS_PER_CONNECTION;
+    }
+
     /** Whether {@code close()} waits for running requests. */
     boolean blockOnClose() {
         return blockOnClose && !daemonThreads;
@@ -88,6 +142,7 @@ public final class Concurrency {
             case THREADS -> RequestRunner.platformThreads(daemonThreads);
             case VIRTUAL_THREADS -> RequestRunner.virtualThreads(0);
             case BOUNDED -> RequestRunner.virtualThreads(limit);
+            case PROCESS_PER_CONNECTION -> RequestRunner.detached(limit);
         };
     }
 
@@ -99,13 +154,14 @@ public final class Concurrency {
             case THREADS -> "threads" + (daemonThreads ? "(daemon)" : "") + (blockOnClose ? "" : "(no block on close)");
             case VIRTUAL_THREADS -> "virtual";
             case BOUNDED -> "bounded:" + limit;
+            case PROCESS_PER_CONNECTION -> "processes:" + limit + " " + command;
         };
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Concurrency c && c.kind == kind && c.daemonThreads == daemonThreads
-                && c.blockOnClose == blockOnClose && c.limit == limit;
+                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command);
     }
 
     @Override

@@ -15,6 +15,9 @@ public abstract sealed class DatagramServer extends BaseServer<Datagram> permits
 
     DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency, int defaultMaxPacketSize) {
         super(handlerFactory, concurrency);
+        if (concurrency.isProcessPerConnection()) {
+            throw new IllegalArgumentException("a process per connection serves stream servers (TCP, Unix stream); a datagram has no connection to hand over");
+        }
         this.maxPacketSize = defaultMaxPacketSize;
     }
 

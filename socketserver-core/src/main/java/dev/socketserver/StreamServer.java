@@ -4,6 +4,11 @@ import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.ProxiedConnection;
+import dev.socketserver.internal.SpawnedConnection;
+import dev.socketserver.internal.linux.ChildReaper;
+import dev.socketserver.internal.linux.SocketDescriptors;
+import dev.socketserver.internal.linux.Spawner;
+import dev.socketserver.internal.linux.UcspiEnvironment;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyHeaderParser;
@@ -61,6 +66,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private boolean allowReusePort;
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
+    private volatile ChildReaper children;       // process per connection only
+    private volatile int listenerFd = -1;
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private Thread timeoutWatcher;               // guarded by this
@@ -388,6 +395,13 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (!bound) {
             throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
         }
+        if (concurrency().isProcessPerConnection() && children == null) {
+            if (sslContext != null || proxyTrusted != null) {
+                throw new IllegalStateException("TLS and the PROXY protocol are not available with a process per connection: the child reads the socket");
+            }
+            listenerFd = SocketDescriptors.fdOf(channel);
+            children = new ChildReaper();
+        }
         if (readiness == null) {
             readiness = new ChannelReadiness(channel, SelectionKey.OP_ACCEPT);
         }
@@ -405,6 +419,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     @Override
     protected Connection getRequest() throws IOException {
+        if (children != null) {
+            SocketDescriptors.Accepted accepted = SocketDescriptors.accept(listenerFd);
+            return accepted == null ? null : new SpawnedConnection(accepted);
+        }
         SocketChannel accepted = channel.accept();
         return accepted == null ? null : ChannelConnection.accepted(accepted, counters);
     }
@@ -426,9 +444,13 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         request.close();
     }
 
-    /** Closes the listening socket; new clients are refused from now on. */
+    /** Closes the listening socket; new clients are refused from now on. Child processes get SIGTERM. */
     @Override
     protected void serverClose() throws IOException {
+        ChildReaper reaper = children;
+        if (reaper != null) {
+            reaper.signalAll(ChildReaper.SIGTERM);
+        }
         synchronized (this) {
             if (timeoutWatcher != null) {
                 LockSupport.unpark(timeoutWatcher);
@@ -469,6 +491,40 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     @Override
     final void abortRequest(Connection request) {
+        if (request instanceof SpawnedConnection spawned && children != null && spawned.pid() != 0) {
+            children.signal(spawned.pid(), ChildReaper.SIGKILL);
+            return;
+        }
         request.close();
+    }
+
+    /** Spawns the command with the connection on its stdin and stdout, and ends the request when the child exits. */
+    @Override
+    void startDetached(Connection request, SocketAddress clientAddress) throws IOException {
+        SpawnedConnection connection = (SpawnedConnection) request;
+        int pid;
+        try {
+            pid = Spawner.spawn(concurrency().command(), UcspiEnvironment.forConnection(System.getenv(), connection.accepted()),
+                    connection.accepted().fd());
+        } finally {
+            connection.close();   // the child has its own copy now, or there is no child
+        }
+        connection.handedTo(pid);
+        children.track(pid).whenComplete((exit, failure) -> {
+            if (exit != null) {
+                boolean expected = exit.succeeded() || isClosed();
+                LOG.log(expected ? Level.DEBUG : Level.WARNING, () -> "child for " + Addresses.format(clientAddress) + ": " + exit);
+            }
+            detachedRequestEnded(request);
+        });
+    }
+
+    @Override
+    void afterClose() {
+        ChildReaper reaper = children;
+        if (reaper != null) {
+            reaper.terminateAll(Duration.ofSeconds(5));
+            reaper.close();
+        }
     }
 }

@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
  * accepting instead of accepting and waiting.
  */
 public final class RequestRunner {
-    private final ThreadFactory threads;   // null: run in the caller
+    private final ThreadFactory threads;   // null: run in the caller, unless detached
+    private final boolean detached;        // requests run elsewhere (a child process) and end on their own
     private final int modelLimit;          // from the concurrency model; 0: no limit
     private final AtomicInteger inUse = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,6 +24,11 @@ public final class RequestRunner {
     private volatile int waiters;          // written under lock
 
     private RequestRunner(ThreadFactory threads, int limit) {
+        this(threads, limit, false);
+    }
+
+    private RequestRunner(ThreadFactory threads, int limit, boolean detached) {
+        this.detached = detached;
         this.threads = threads;
         this.modelLimit = limit;
         this.limit = limit;
@@ -38,6 +44,16 @@ public final class RequestRunner {
 
     public static RequestRunner virtualThreads(int limit) {
         return new RequestRunner(Thread.ofVirtual().name("socketserver-request-", 1).factory(), limit);
+    }
+
+    /** Requests that the server starts elsewhere (a child process) and that end on their own; at most {@code limit} at once. */
+    public static RequestRunner detached(int limit) {
+        return new RequestRunner(null, limit, true);
+    }
+
+    /** Whether requests run outside this JVM's threads and end on their own. */
+    public boolean isDetached() {
+        return detached;
     }
 
     /** Caps the requests running at once on top of the model's own cap; 0 removes the cap. Takes effect at once. */
@@ -124,7 +140,7 @@ public final class RequestRunner {
 
     /** Whether requests run in the calling thread. */
     public boolean isInline() {
-        return threads == null;
+        return threads == null && !detached;
     }
 
     /** Runs {@code request} now in this thread, or starts it in a new thread. */

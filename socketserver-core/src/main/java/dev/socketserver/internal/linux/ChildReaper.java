@@ -38,6 +38,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * ends when the last one is reaped. To stop them, call {@link #terminateAll(Duration)} first.
  */
 public final class ChildReaper implements AutoCloseable {
+    /** Asks a child to stop. */
+    public static final int SIGTERM = LibC.SIGTERM;
+    /** Stops a child at once. */
+    public static final int SIGKILL = LibC.SIGKILL;
+
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Map<Integer, String> SIGNAL_NAMES = Map.ofEntries(
