@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Network servers as simple as Python's socketserver.",
         footer = {"", "The first line on standard output is 'listening on ADDRESS', with the real port.",
                 "SIGTERM or SIGINT stops accepting, lets running requests finish, and exits 0."},
-        subcommands = {EchoCommand.class, GreetCommand.class})
+        subcommands = {EchoCommand.class, GreetCommand.class, ExecCommand.class})
 final class SocketserverCommand implements Runnable {
 
     @Spec
