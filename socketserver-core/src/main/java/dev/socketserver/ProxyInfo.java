@@ -27,6 +27,7 @@ public record ProxyInfo(int version, SocketAddress source, SocketAddress destina
     /** PP2_TYPE_SSL: whether and how the client used TLS to the load balancer. */
     public static final int SSL = 0x20;
 
+    /** Copies {@code tlvs}, so the record cannot change. */
     public ProxyInfo {
         tlvs = Map.copyOf(tlvs);
     }

@@ -18,7 +18,9 @@ public final class UnixAddress extends SocketAddress {
     /** The longest path or abstract name the kernel accepts, in bytes. */
     public static final int MAX_LENGTH = 107;
 
+    /** The path, or the abstract name without its {@code @}. */
     private final String name;
+    /** Whether {@link #name} is in the abstract namespace. */
     private final boolean isAbstract;
 
     private UnixAddress(String name, boolean isAbstract) {
