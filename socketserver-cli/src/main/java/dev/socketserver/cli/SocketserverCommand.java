@@ -1,5 +1,6 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.bench.BenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Network servers as simple as Python's socketserver.",
         footer = {"", "The first line on standard output is 'listening on ADDRESS', with the real port.",
                 "SIGTERM or SIGINT stops accepting, lets running requests finish, and exits 0."},
-        subcommands = {EchoCommand.class, GreetCommand.class, ExecCommand.class})
+        subcommands = {EchoCommand.class, GreetCommand.class, ExecCommand.class, BenchCommand.class})
 final class SocketserverCommand implements Runnable {
 
     @Spec

@@ -1,0 +1,122 @@
+package dev.socketserver.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Watches the server process while the {@link LoadGenerator} drives it: its resident memory before
+ * the connections open and once they are all open and idle ({@code VmRSS} in
+ * {@code /proc/PID/status}, Linux only), and the processor time it uses while measuring. Figures
+ * it cannot read stay at -1.
+ */
+final class ServerProbe implements LoadGenerator.Listener {
+    private final long pid;
+    private long rssBeforeKib = -1;
+    private long rssIdleKib = -1;
+    private double cpuStart = -1;
+    private double ownStart = -1;
+    private double tasksStart = -1;
+    private long measureStart;
+    private double cpu = -1;
+    private double otherCpu = Double.NaN;
+
+    ServerProbe(long pid) {
+        this.pid = pid;
+    }
+
+    /** Reads the memory before the connections open; call before the run. */
+    void before() {
+        rssBeforeKib = rssKib(pid);
+    }
+
+    @Override
+    public void idle(int connected) {
+        rssIdleKib = rssKib(pid);
+    }
+
+    @Override
+    public void measuring() {
+        cpuStart = cpuSeconds(pid);
+        ownStart = cpuSeconds(ProcessHandle.current().pid());
+        tasksStart = taskCpuSeconds();
+        measureStart = System.nanoTime();
+    }
+
+    @Override
+    public void measured() {
+        double seconds = (System.nanoTime() - measureStart) / 1e9;
+        double end = cpuSeconds(pid);
+        double ownEnd = cpuSeconds(ProcessHandle.current().pid());
+        double tasksEnd = taskCpuSeconds();
+        if (cpuStart >= 0 && end >= 0) {
+            cpu = (end - cpuStart) / seconds;
+            if (ownStart >= 0 && ownEnd >= 0 && tasksStart >= 0 && tasksEnd >= 0) {
+                otherCpu = Math.max(0, ((tasksEnd - tasksStart) - (end - cpuStart) - (ownEnd - ownStart)) / seconds);
+            }
+        }
+    }
+
+    /**
+     * The processor time that neither the server nor the generator used while measuring, in cores:
+     * other work on the machine that disturbed the measurement. NaN if unknown.
+     */
+    double otherCpu() {
+        return otherCpu;
+    }
+
+    long rssBeforeKib() {
+        return rssBeforeKib;
+    }
+
+    long rssIdleKib() {
+        return rssIdleKib;
+    }
+
+    /** The server's processor use while measuring, in cores; -1 if unknown. */
+    double cpu() {
+        return cpu;
+    }
+
+    /** The {@code VmRSS} line of {@code /proc/PID/status}, in KiB; -1 if it cannot be read. */
+    static long rssKib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
+    /**
+     * The processor time all tasks of the machine have spent so far in user and system mode, in
+     * seconds ({@code /proc/stat}; interrupts excluded, as they are from a process's time); -1 if unknown.
+     */
+    static double taskCpuSeconds() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    String[] f = line.strip().split("\\s+");
+                    long ticks = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]);
+                    return ticks / (double) CLOCK_TICKS;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** USER_HZ: Linux reports /proc/stat in hundredths of a second on every architecture the JDK runs on. */
+    private static final int CLOCK_TICKS = 100;
+
+    private static double cpuSeconds(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
+                .map(n -> n / 1e9).orElse(-1.0);
+    }
+}
