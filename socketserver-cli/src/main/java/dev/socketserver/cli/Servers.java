@@ -90,8 +90,7 @@ final class Servers {
             case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());
             case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection());
             case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get());
-            case ListenAddress.Unixgram unixgram ->
-                    throw new IllegalArgumentException("--concurrency async serves tcp://, udp:// and unix: addresses; unixgram: needs a blocking mode");
+            case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, service.asyncDatagrams().get());
         };
         if (loops > 0) {
             server.setEventLoops(loops);

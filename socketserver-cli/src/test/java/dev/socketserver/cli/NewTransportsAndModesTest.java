@@ -21,7 +21,7 @@ class NewTransportsAndModesTest {
     Path directory;
 
     @ParameterizedTest
-    @ValueSource(strings = {"sync", "threads", "virtual", "bounded:2"})
+    @ValueSource(strings = {"sync", "threads", "virtual", "bounded:2", "async"})
     void unixgramEchoesToABoundClientAndRemovesItsFile(String mode) throws Exception {
         Path path = directory.resolve("e.sock");
         try (var cli = CliProcess.start("echo", "--listen", "unixgram:" + path, "--concurrency", mode)) {

@@ -1,6 +1,8 @@
 package dev.socketserver.async;
 
+import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 import dev.socketserver.internal.SocketFiles;
 
 import java.io.IOException;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * An event-loop server: a few threads multiplex every connection, and a {@link Protocol} (one per
+ * An event-loop server (TCP, UDP, Unix stream and Unix datagram): a few threads multiplex every connection, and a {@link Protocol} (one per
  * connection) or a {@link DatagramProtocol} (one per socket) reacts to events. The model for the
  * most connections per byte of memory and the highest throughput.
  *
@@ -40,7 +42,7 @@ import java.util.function.Supplier;
  * }).serveForever();
  * }
  *
- * <p>The factories bind at once; {@link #start()} (or {@link #serveForever()}) starts the loops:
+ * <p>The factories bind at once (Unix datagrams: {@link #unixgram}, whose socket the JDK cannot select on, so one extra thread receives and feeds the loop); {@link #start()} (or {@link #serveForever()}) starts the loops:
  * N threads (default: the number of processors), each with its own selector. The first loop also
  * accepts; new connections are dealt to the loops in turn and stay on theirs for life, so the
  * callbacks of one connection never run concurrently. Options are set before starting.
@@ -58,6 +60,7 @@ public final class AsyncServer implements AutoCloseable {
     private final String scheme;
     private final ServerSocketChannel listener;         // stream servers
     private final DatagramChannel datagramChannel;      // UDP servers
+    private final UnixDatagramFeeder unixgram;          // Unix datagram servers
     private final Supplier<? extends Protocol> protocols;
     private final DatagramProtocol datagramProtocol;
     private final Path socketFile;
@@ -79,13 +82,21 @@ public final class AsyncServer implements AutoCloseable {
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
                         Supplier<? extends Protocol> protocols, DatagramProtocol datagramProtocol, Path socketFile) throws IOException {
+        this(scheme, listener, datagramChannel, null, protocols, datagramProtocol, socketFile,
+                listener != null ? listener.getLocalAddress() : datagramChannel.getLocalAddress());
+    }
+
+    private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel, UnixDatagramFeeder unixgram,
+                        Supplier<? extends Protocol> protocols, DatagramProtocol datagramProtocol, Path socketFile,
+                        SocketAddress address) {
+        this.unixgram = unixgram;
         this.scheme = scheme;
         this.listener = listener;
         this.datagramChannel = datagramChannel;
         this.protocols = protocols;
         this.datagramProtocol = datagramProtocol;
         this.socketFile = socketFile;
-        this.address = listener != null ? listener.getLocalAddress() : datagramChannel.getLocalAddress();
+        this.address = address;
     }
 
     /** A TCP server on {@code port} of every interface. */
@@ -138,6 +149,24 @@ public final class AsyncServer implements AutoCloseable {
             return new AsyncServer("udp", null, channel, null, protocol, null);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A Unix datagram server on a socket file or an abstract name, with one protocol for the whole
+     * socket. The JDK cannot select on this socket, so one extra thread blocks in receive and hands
+     * each datagram to the loop; the protocol's callbacks run on the loop as for UDP.
+     */
+    public static AsyncServer unixgram(UnixAddress address, DatagramProtocol protocol) throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        UnixDatagramEndpoint endpoint = UnixDatagramEndpoint.open();
+        try {
+            endpoint.bind(address, null);
+            return new AsyncServer("unixgram", null, null, new UnixDatagramFeeder(endpoint, protocol), null, protocol, null,
+                    endpoint.localAddress());
+        } catch (IOException | RuntimeException e) {
+            endpoint.close();
             throw e;
         }
     }
@@ -224,7 +253,7 @@ public final class AsyncServer implements AutoCloseable {
 
     /** The address as the command line writes it: {@code tcp://127.0.0.1:9000}, {@code udp://…}, {@code unix:/path}. */
     public String serverUri() {
-        return Addresses.uri(scheme, address);
+        return unixgram != null ? "unixgram:" + address : Addresses.uri(scheme, address);
     }
 
     /** The number of open stream connections. */
@@ -271,6 +300,8 @@ public final class AsyncServer implements AutoCloseable {
         EventLoop first = loops[0];
         if (listener != null) {
             first.execute(() -> registerListener(first));
+        } else if (unixgram != null) {
+            first.execute(() -> unixgram.start(first));
         } else {
             first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol).open());
         }
@@ -391,7 +422,7 @@ public final class AsyncServer implements AutoCloseable {
         });
         listenerClosed.await(1, TimeUnit.SECONDS);
         boolean drained = true;
-        if (datagramChannel == null) {
+        if (datagramChannel == null && unixgram == null) {
             while (!connections.isEmpty()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
@@ -416,6 +447,9 @@ public final class AsyncServer implements AutoCloseable {
             boolean started = state == State.RUNNING;
             state = State.CLOSED;
             running = started ? loops : null;
+        }
+        if (unixgram != null) {
+            unixgram.close();   // before the loops stop, so connectionLost still runs on one
         }
         if (running == null) {
             closeListener();

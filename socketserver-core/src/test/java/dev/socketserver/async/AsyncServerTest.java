@@ -116,6 +116,35 @@ class AsyncServerTest {
     }
 
     @Test
+    void unixDatagramsAreFedToTheLoop() throws Exception {
+        var name = dev.socketserver.UnixAddress.ofAbstract("socketserver-async-" + ProcessHandle.current().pid());
+        AtomicReference<Boolean> onLoop = new AtomicReference<>();
+        server = AsyncServer.unixgram(name, new DatagramProtocol() {
+            DatagramTransport transport;
+
+            @Override
+            public void connectionMade(DatagramTransport t) {
+                transport = t;
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress sender) {
+                onLoop.set(transport.loop().inEventLoop());
+                transport.send(data, sender);
+            }
+        });
+        server.start();
+        assertThat(server.serverUri()).isEqualTo("unixgram:@" + name.name());
+        try (var client = dev.socketserver.UnixDatagramSocket.autobind()) {
+            client.send("fed".getBytes(StandardCharsets.UTF_8), name);
+            assertThat(new String(client.receive(Duration.ofSeconds(5)).data(), StandardCharsets.UTF_8)).isEqualTo("fed");
+        }
+        assertThat(onLoop.get()).isTrue();
+        server.close();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("socketserver-unixgram-receiver"));
+    }
+
+    @Test
     void aHalfClosedClientStillReadsEverything() throws Exception {
         // keeps the connection open after EOF, then sends a summary and closes
         server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
