@@ -89,7 +89,17 @@ public final class NettyEchoServer {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            report(cause);
             ctx.close();
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger REPORTED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The first few errors go to standard error, so that a benchmark that sees closed connections can say why. */
+    static void report(Throwable cause) {
+        if (REPORTED.incrementAndGet() <= 5) {
+            System.err.println("netty echo: closing a connection after " + cause);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Map;
  * tab-separated {@link ResultRow} per measurement. {@code bench/run} writes the facts, the load
  * generator appends the rows, and {@link Report} reads the whole.
  *
- * @param facts the {@code # key: value} lines, in file order
+ * @param facts the {@code # key: value} lines, in file order; the values of a key said twice are joined with {@code "; "}
  * @param rows the measurements, in file order
  */
 public record ResultsFile(Map<String, String> facts, List<ResultRow> rows) {
@@ -45,7 +45,7 @@ public record ResultsFile(Map<String, String> facts, List<ResultRow> rows) {
             if (line.startsWith("#")) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
-                    facts.put(line.substring(1, colon).strip(), line.substring(colon + 1).strip());
+                    facts.merge(line.substring(1, colon).strip(), line.substring(colon + 1).strip(), (a, b) -> a + "; " + b);
                 }
                 continue;
             }
