@@ -32,7 +32,7 @@ class BoundedConcurrencyTest {
             peak.accumulateAndGet(running, Math::max);
             try {
                 conn.readLine();
-                Thread.sleep(700);
+                Thread.sleep(700);   // the request's work: the thing under test is how many run at once
                 conn.out().write("done\n".getBytes());
             } finally {
                 now.decrementAndGet();

@@ -105,10 +105,8 @@ final class Clients {
             if (System.nanoTime() - deadline > 0) {
                 fail("gave up waiting for " + what);
             }
-            try {
-                Thread.sleep(Duration.ofMillis(20));   // the pause between polls, bounded by the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());   // the pause between polls
+            if (Thread.interrupted()) {
                 fail("interrupted while waiting for " + what);
             }
         }
