@@ -6,7 +6,7 @@
  * is implementation and is not exported.
  */
 module dev.socketserver {
-    requires java.management;
+    requires transitive java.management;   // registerJmx returns an ObjectName
 
     exports dev.socketserver;
     exports dev.socketserver.async;

@@ -71,7 +71,7 @@ final class ReferenceHandlers {
     static Ref slow(Duration d) {
         return of("SLOW(" + d.toMillis() + "ms)", (h, in, out) -> {
             readLine(in);
-            Thread.sleep(d);
+            Thread.sleep(d);   // the request's work, as in the reference's SLOW(d): the thing under test
             out.write(idLine());
         });
     }
