@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -63,6 +64,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
     private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long {@link #close()} gives child processes to exit after {@code SIGTERM}. */
+    private static final Duration CLOSE_CHILDREN_DEADLINE = Duration.ofSeconds(5);
 
     private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
     private final Concurrency concurrency;
@@ -191,6 +194,14 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         }
         long pollNanos = pollInterval.toNanos();
         enterLoop();
+        if (supervisesWorkers()) {
+            try {
+                superviseWorkers(this::isStopRequested, pollNanos, this::serviceActions);
+            } finally {
+                leaveLoop();
+            }
+            return;
+        }
         boolean permit = false;
         long backoff = 0;
         try {
@@ -276,6 +287,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * @throws IllegalStateException if the server is closed, not activated, or serving in another thread
      */
     public final void handleRequest() throws IOException {
+        if (supervisesWorkers()) {
+            throw new IllegalStateException("the supervisor of worker processes takes no request itself: call serveForever(), which runs the workers");
+        }
         Duration wait = timeout;
         long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
         enterLoop();
@@ -450,6 +464,16 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** A request started by {@link #startDetached} is over: shut it down and free its permit. Any thread. */
     final void detachedRequestEnded(Q request) {
         completeRequest(request);
+    }
+
+    /** Whether this server is the supervisor of worker processes, which accept in its place. */
+    boolean supervisesWorkers() {
+        return false;
+    }
+
+    /** The serving loop of a supervisor: keeps the workers running until {@code stop}, then asks them to stop. */
+    void superviseWorkers(BooleanSupplier stop, long pollNanos, Runnable serviceActions) {
+        throw new IllegalStateException(concurrency + " does not apply to " + getClass().getSimpleName());
     }
 
     /** Ends what {@link #beginRequest} wrapped around a request, such as a TLS session. */
@@ -676,8 +700,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         if (stop != null) {
             awaitLoopEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }
-        afterClose();
-        return finished;
+        return afterClose(deadline) && finished;
     }
 
     /**
@@ -700,11 +723,17 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         if (concurrency.blockOnClose()) {
             awaitRequests(Long.MAX_VALUE);
         }
-        afterClose();
+        afterClose(System.nanoTime() + CLOSE_CHILDREN_DEADLINE.toNanos());
     }
 
-    /** Releases what outlives the socket, such as child processes; after close() and shutdown(Duration). */
-    void afterClose() {
+    /**
+     * Releases what outlives the socket, such as child processes, which have until
+     * {@code deadlineNanos} to exit; after close() and shutdown(Duration).
+     *
+     * @return whether everything ended by the deadline
+     */
+    boolean afterClose(long deadlineNanos) {
+        return true;
     }
 
     /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */

@@ -1,8 +1,10 @@
 package dev.socketserver;
 
 import dev.socketserver.internal.RequestRunner;
+import dev.socketserver.internal.WorkerProcess;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Where a server runs each request: Python's mixins ({@code ThreadingMixIn} and friends) as a
@@ -16,6 +18,7 @@ import java.util.List;
  * <tr><td>{@link #virtualThreads()}</td><td>a new virtual thread each; the default</td><td>no</td></tr>
  * <tr><td>{@link #bounded(int)}</td><td>a virtual thread each, at most {@code n} at once</td><td>no</td></tr>
  * <tr><td>{@link #processPerConnection(List, int)}</td><td>a new process each, running a command on the socket</td><td>no; children get SIGTERM</td></tr>
+ * <tr><td>{@link #workerProcesses(int, Concurrency)}</td><td>one of {@code n} worker JVMs sharing the listening socket, under an inner model</td><td>workers get SIGTERM and drain</td></tr>
  * </table>
  *
  * <p>Whatever the model, the server's bookkeeping holds only the requests that are running: it does
@@ -23,7 +26,13 @@ import java.util.List;
  * {@link BaseServer#shutdown(java.time.Duration)}.
  */
 public final class Concurrency {
-    private enum Kind { SYNCHRONOUS, THREADS, VIRTUAL_THREADS, BOUNDED, PROCESS_PER_CONNECTION }
+    private enum Kind { SYNCHRONOUS, THREADS, VIRTUAL_THREADS, BOUNDED, PROCESS_PER_CONNECTION, WORKER_PROCESSES }
+
+    /**
+     * The environment variable that marks a worker of {@link #workerProcesses}: its value is the
+     * worker's number, from 1. See {@link #isWorkerProcess()}.
+     */
+    public static final String WORKER_ENVIRONMENT_VARIABLE = "SOCKETSERVER_WORKER";
 
     /** How many children {@link #processPerConnection(List)} runs at once, as {@code tcpserver -c} and Python's {@code max_children}. */
     public static final int DEFAULT_MAX_CHILDREN = 40;
@@ -33,17 +42,19 @@ public final class Concurrency {
     private final boolean blockOnClose;
     private final int limit;
     private final List<String> command;
+    private final Concurrency inner;   // worker processes only: the model inside each worker
 
     private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit) {
-        this(kind, daemonThreads, blockOnClose, limit, List.of());
+        this(kind, daemonThreads, blockOnClose, limit, List.of(), null);
     }
 
-    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command) {
+    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command, Concurrency inner) {
         this.kind = kind;
         this.daemonThreads = daemonThreads;
         this.blockOnClose = blockOnClose;
         this.limit = limit;
         this.command = command;
+        this.inner = inner;
     }
 
     /** Each request runs in the serving thread; the next is accepted when it returns. */
@@ -114,12 +125,70 @@ public final class Concurrency {
         if (maxChildren < 1) {
             throw new IllegalArgumentException("max children must be at least 1, got " + maxChildren);
         }
-        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command));
+        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null);
     }
 
     /** {@link #processPerConnection(List, int)} with {@value #DEFAULT_MAX_CHILDREN} children at most. */
     public static Concurrency processPerConnection(List<String> command) {
         return processPerConnection(command, DEFAULT_MAX_CHILDREN);
+    }
+
+    /**
+     * {@code workers} worker JVMs share the server's listening socket and accept from it in turn,
+     * each running its requests under {@code inner}: the shape of Node's {@code cluster}, gunicorn
+     * and nginx workers. A crash in one worker leaves the others serving. Stream servers only.
+     *
+     * <p><b>One program, two roles.</b> The process that constructs the server is the
+     * <em>supervisor</em>: it binds the socket and, in {@link BaseServer#serveForever()}, starts
+     * {@code workers} copies of its own command line (read from {@code /proc/self/cmdline}) with
+     * the listening socket as their standard input and the environment variable
+     * {@value #WORKER_ENVIRONMENT_VARIABLE} set to the worker's number (1 to {@code workers}). A worker
+     * runs the same {@code main}; when it constructs the server, the server sees the variable,
+     * adopts the inherited socket instead of binding (so port 0 works), and serves it with
+     * {@code inner}. So a worker knows it is one by {@link #isWorkerProcess()}; code before the
+     * server, such as printing a banner, runs in every worker too unless it checks.
+     *
+     * <p><b>The supervisor</b> accepts nothing itself. It restarts a worker that exits while it
+     * serves, after a delay that doubles, from 100 ms up to 30 s, while the worker keeps dying
+     * within 10 s of its start (so a worker that crashes at once is not restarted in a tight
+     * loop), and logs each exit at {@code WARNING}. {@link BaseServer#shutdown()} stops the
+     * supervision and sends each worker {@code SIGTERM}; {@link BaseServer#shutdown(java.time.Duration)}
+     * also waits up to the drain deadline for the workers to finish their requests and exit, then
+     * kills those left with {@code SIGKILL}; {@link BaseServer#close()} does the same with a
+     * deadline of 5 s. A supervisor stopped by {@code SIGTERM} without a signal handler of its own
+     * drains its workers for up to 30 s from a shutdown hook.
+     *
+     * <p><b>A worker</b> stops accepting on {@code SIGTERM}, lets its running requests finish,
+     * and exits; it does the same if the supervisor dies. The supervisor's JVM needs native access
+     * ({@code --enable-native-access}); options on its command line, such as a debugger agent's
+     * port, are repeated in every worker.
+     *
+     * @param workers how many worker processes, at least 1
+     * @param inner how each worker runs its requests; not a process model
+     * @throws IllegalArgumentException if {@code workers} is below 1 or {@code inner} is a process model
+     */
+    public static Concurrency workerProcesses(int workers, Concurrency inner) {
+        Objects.requireNonNull(inner, "inner");
+        if (workers < 1) {
+            throw new IllegalArgumentException("worker processes need at least 1 worker, got " + workers);
+        }
+        if (inner.kind == Kind.PROCESS_PER_CONNECTION || inner.kind == Kind.WORKER_PROCESSES) {
+            throw new IllegalArgumentException("a worker runs its requests in threads, not in processes: got " + inner);
+        }
+        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner);
+    }
+
+    /** {@link #workerProcesses(int, Concurrency)} with virtual threads inside each worker. */
+    public static Concurrency workerProcesses(int workers) {
+        return workerProcesses(workers, virtualThreads());
+    }
+
+    /**
+     * Whether this JVM is a worker started by a server with {@link #workerProcesses}: its
+     * environment has {@value #WORKER_ENVIRONMENT_VARIABLE}.
+     */
+    public static boolean isWorkerProcess() {
+        return WorkerProcess.isWorker();
     }
 
     /** The command of {@link #processPerConnection}, empty for the other models. */
@@ -129,6 +198,15 @@ public final class Concurrency {
 
     boolean isProcessPerConnection() {
         return kind == Kind.PROCESS_PER_CONNECTION;
+    }
+
+    boolean isWorkerProcesses() {
+        return kind == Kind.WORKER_PROCESSES;
+    }
+
+    /** How many workers {@link #workerProcesses} starts. */
+    int workers() {
+        return limit;
     }
 
     /** Whether {@code close()} waits for running requests. */
@@ -143,10 +221,12 @@ public final class Concurrency {
             case VIRTUAL_THREADS -> RequestRunner.virtualThreads(0);
             case BOUNDED -> RequestRunner.virtualThreads(limit);
             case PROCESS_PER_CONNECTION -> RequestRunner.detached(limit);
+            // the supervisor runs no request: its runner stays unused
+            case WORKER_PROCESSES -> WorkerProcess.isWorker() ? inner.newRunner() : RequestRunner.detached(1);
         };
     }
 
-    /** The model as the command line writes it: {@code sync}, {@code threads}, {@code virtual} or {@code bounded:N}. */
+    /** The model as the command line writes it: {@code sync}, {@code threads}, {@code virtual}, {@code bounded:N} or {@code workers:N}. */
     @Override
     public String toString() {
         return switch (kind) {
@@ -155,13 +235,14 @@ public final class Concurrency {
             case VIRTUAL_THREADS -> "virtual";
             case BOUNDED -> "bounded:" + limit;
             case PROCESS_PER_CONNECTION -> "processes:" + limit + " " + command;
+            case WORKER_PROCESSES -> "workers:" + limit + (inner.kind == Kind.VIRTUAL_THREADS ? "" : " of " + inner);
         };
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Concurrency c && c.kind == kind && c.daemonThreads == daemonThreads
-                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command);
+                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner);
     }
 
     @Override

@@ -15,6 +15,8 @@ import dev.socketserver.internal.proxy.ProxyHeaderParser;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
 import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.TlsConnection;
+import dev.socketserver.internal.WorkerProcess;
+import dev.socketserver.internal.WorkerSupervisor;
 
 import javax.net.ssl.SSLContext;
 
@@ -38,6 +40,7 @@ import java.net.SocketException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +58,9 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
     private static final ProxyHeaderParser PROXY_PARSER = ProxyHeaderParser.create().withMaxHeaderLength(4096);
 
+    /** How long a worker whose supervisor died, or a supervisor stopped by a signal, drains. */
+    private static final Duration ORPHAN_DRAIN = Duration.ofSeconds(30);
+
     /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
 
@@ -67,6 +73,9 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
     private volatile ChildReaper children;       // process per connection only
+    private volatile WorkerSupervisor workers;   // the supervisor of worker processes only
+    private final boolean adopted;               // a worker process: the listener is the supervisor's
+    private Thread drainOnExit;                  // guarded by this: a shutdown hook of a supervisor or a worker
     private volatile int listenerFd = -1;
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
@@ -85,8 +94,15 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
                  Concurrency concurrency, boolean bindAndActivate) throws IOException {
         super(handlerFactory, concurrency);
         this.scheme = scheme;
-        this.address = address;
-        this.channel = ServerSocketChannel.open(family);
+        this.adopted = concurrency.isWorkerProcesses() && WorkerProcess.isWorker();
+        if (adopted) {
+            this.channel = WorkerProcess.inheritedListener(scheme);
+            this.address = channel.getLocalAddress();
+            this.bound = true;
+        } else {
+            this.address = address;
+            this.channel = ServerSocketChannel.open(family);
+        }
         if (bindAndActivate) {
             bindAndActivate();
         }
@@ -364,7 +380,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     final void requireUnbound(String option) {
-        if (bound) {
+        if (bound && !adopted) {
             throw new IllegalStateException(option + " must be set before serverBind(): construct the server with bindAndActivate=false");
         }
     }
@@ -372,6 +388,9 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Binds and listens: on the JDK both happen in one call, with {@link #requestQueueSize()} as the backlog. */
     @Override
     public void serverBind() throws IOException {
+        if (adopted) {
+            return;   // a worker serves the socket its supervisor bound
+        }
         requireUnbound("serverBind()");
         beforeBind(channel);
         try {
@@ -401,6 +420,21 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             }
             listenerFd = SocketDescriptors.fdOf(channel);
             children = new ChildReaper();
+        }
+        if (concurrency().isWorkerProcesses() && !adopted) {
+            if (workers == null) {
+                workers = new WorkerSupervisor(SocketDescriptors.fdOf(channel), concurrency().workers(),
+                        WorkerSupervisor.ownCommandLine(), serverUri());
+            }
+            return;   // the supervisor accepts nothing: the workers do
+        }
+        if (adopted) {
+            startDrainOnExit(Duration.ofDays(1), "socketserver-worker-drain");   // the supervisor kills at its own deadline
+            WorkerProcess.onSupervisorExit(() -> {
+                LOG.log(Level.WARNING, "the supervisor of worker " + WorkerProcess.number() + " has exited; draining for up to "
+                        + ORPHAN_DRAIN.toSeconds() + " s and exiting");
+                shutdown(ORPHAN_DRAIN);
+            });
         }
         if (readiness == null) {
             readiness = new ChannelReadiness(channel, SelectionKey.OP_ACCEPT);
@@ -451,6 +485,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (reaper != null) {
             reaper.signalAll(ChildReaper.SIGTERM);
         }
+        WorkerSupervisor supervisor = workers;
+        if (supervisor != null) {
+            supervisor.stopWorkers();
+        }
         synchronized (this) {
             if (timeoutWatcher != null) {
                 LockSupport.unpark(timeoutWatcher);
@@ -477,11 +515,55 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (r != null) {
             r.wakeUp();
         }
+        WorkerSupervisor supervisor = workers;
+        if (supervisor != null) {
+            supervisor.wakeUp();
+        }
     }
 
     @Override
     final boolean isActivated() {
-        return readiness != null;
+        return readiness != null || workers != null;
+    }
+
+    @Override
+    final boolean supervisesWorkers() {
+        return workers != null;
+    }
+
+    @Override
+    final void superviseWorkers(BooleanSupplier stop, long pollNanos, Runnable serviceActions) {
+        startDrainOnExit(ORPHAN_DRAIN, "socketserver-supervisor-drain");
+        workers.supervise(stop, pollNanos, serviceActions);
+    }
+
+    /** The pids of the worker processes running now; empty unless this is a supervisor. */
+    final java.util.Set<Integer> workerPids() {
+        WorkerSupervisor supervisor = workers;
+        return supervisor == null ? java.util.Set.of() : supervisor.workerPids();
+    }
+
+    /** Drains the server when the JVM exits (on {@code SIGTERM}, without a signal handler of the program's), once. */
+    private synchronized void startDrainOnExit(Duration drain, String name) {
+        if (drainOnExit != null || isClosed()) {
+            return;
+        }
+        drainOnExit = new Thread(() -> shutdown(drain), name);
+        try {
+            Runtime.getRuntime().addShutdownHook(drainOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting
+        }
+    }
+
+    private synchronized void stopDrainOnExit() {
+        if (drainOnExit != null && drainOnExit != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(drainOnExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting, and the hook may be what closes us
+            }
+        }
     }
 
     @Override
@@ -520,11 +602,20 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     @Override
-    void afterClose() {
+    boolean afterClose(long deadlineNanos) {
+        boolean inTime = true;
         ChildReaper reaper = children;
         if (reaper != null) {
-            reaper.terminateAll(Duration.ofSeconds(5));
+            inTime = reaper.terminateAll(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
             reaper.close();
         }
+        WorkerSupervisor supervisor = workers;
+        if (supervisor != null) {
+            supervisor.stopWorkers();
+            inTime = supervisor.awaitWorkers(deadlineNanos);
+            supervisor.close();
+        }
+        stopDrainOnExit();
+        return inTime;
     }
 }

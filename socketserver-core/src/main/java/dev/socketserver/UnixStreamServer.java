@@ -80,7 +80,7 @@ public non-sealed class UnixStreamServer extends StreamServer {
     @Override
     public void serverBind() throws IOException {
         super.serverBind();
-        ownsFile = true;
+        ownsFile = !(concurrency().isWorkerProcesses() && Concurrency.isWorkerProcess());   // a worker leaves the file to its supervisor
     }
 
     /** Closes the listening socket and removes the socket file. */

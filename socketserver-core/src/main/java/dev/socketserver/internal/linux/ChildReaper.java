@@ -221,18 +221,27 @@ public final class ChildReaper implements AutoCloseable {
      */
     public boolean terminateAll(Duration deadline) {
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
+        signalAll(LibC.SIGTERM);
+        return awaitAllOrKill(end);
+    }
+
+    /**
+     * Waits until {@code deadlineNanos} (a {@link System#nanoTime()} value) for every tracked
+     * child to end, then sends {@code SIGKILL} to those still running and returns once they are
+     * reaped (waiting at most a few more seconds). Sends no other signal: for children already
+     * asked to stop.
+     *
+     * @return whether every child ended before the deadline, without {@code SIGKILL}
+     */
+    public boolean awaitAllOrKill(long deadlineNanos) {
         List<Child> targets;
         lock.lock();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LibC.newCallState(arena);
+        try {
             targets = new ArrayList<>(children.values());
-            for (Child child : targets) {
-                send(state, child, LibC.SIGTERM);
-            }
         } finally {
             lock.unlock();
         }
-        if (awaitAll(targets, end)) {
+        if (awaitAll(targets, deadlineNanos)) {
             return true;
         }
         lock.lock();

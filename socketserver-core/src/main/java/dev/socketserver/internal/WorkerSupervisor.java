@@ -1,0 +1,329 @@
+package dev.socketserver.internal;
+
+import dev.socketserver.Concurrency;
+import dev.socketserver.internal.linux.ChildReaper;
+import dev.socketserver.internal.linux.Spawner;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The supervisor's side of {@link Concurrency#workerProcesses}: starts the workers with the
+ * listening socket on their standard input, restarts those that exit with a growing delay, and
+ * stops them.
+ */
+public final class WorkerSupervisor implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.socketserver.workers");
+    static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** A worker that ran this long was healthy: its next restart starts the backoff over. */
+    static final long HEALTHY_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** One worker number: the process serving it now, if any, and when to start the next. */
+    private static final class Slot {
+        final int number;
+        int pid;                  // 0: none running
+        long delayNanos;          // the last restart delay; 0 before any restart
+        long startAtNanos;        // when to start the next process, while pid is 0
+
+        Slot(int number) {
+            this.number = number;
+        }
+    }
+
+    private record Ended(Slot slot, int pid, ChildReaper.Exit exit) {
+    }
+
+    private final int listenerFd;
+    private final List<String> command;
+    private final String label;
+    private final ChildReaper reaper;
+    private final List<Slot> slots = new ArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Ended> ended = new ArrayDeque<>();   // guarded by lock
+    private boolean supervising;                                  // guarded by lock
+    private boolean woken;                                        // guarded by lock
+    private long restarts;                                        // guarded by lock
+    private volatile boolean stopping;
+
+    /**
+     * @param listenerFd the listening socket, handed to each worker as its standard input
+     * @param workers how many workers to keep running
+     * @param command the command line that starts a worker: this process's own
+     * @param label the server, for log lines
+     */
+    public WorkerSupervisor(int listenerFd, int workers, List<String> command, String label) throws IOException {
+        this.listenerFd = listenerFd;
+        this.command = List.copyOf(command);
+        this.label = label;
+        for (int i = 1; i <= workers; i++) {
+            slots.add(new Slot(i));
+        }
+        this.reaper = new ChildReaper();
+    }
+
+    /** This process's command line, as the kernel has it: the command that starts a worker. */
+    public static List<String> ownCommandLine() throws IOException {
+        byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        List<String> argv = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                argv.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (start < raw.length) {
+            argv.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
+        }
+        if (argv.isEmpty()) {
+            throw new IOException("cannot read this process's command line from /proc/self/cmdline, needed to start workers");
+        }
+        return argv;
+    }
+
+    /**
+     * Starts the workers that are not running and keeps them running until {@code stop} turns true
+     * after a {@link #wakeUp()}, then asks them to stop ({@link #stopWorkers()}). Runs
+     * {@code serviceActions} about once per {@code pollNanos}.
+     */
+    public void supervise(BooleanSupplier stop, long pollNanos, Runnable serviceActions) {
+        lock.lock();
+        try {
+            supervising = true;
+            stopping = false;
+            long now = System.nanoTime();
+            for (Slot slot : slots) {
+                if (slot.pid == 0) {
+                    slot.startAtNanos = now;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            while (!stop.getAsBoolean()) {
+                startDueWorkers(stop);
+                long wait = awaitChange(pollNanos);
+                if (stop.getAsBoolean()) {
+                    break;
+                }
+                handleExits();
+                if (wait <= 0) {
+                    serviceActions.run();
+                }
+            }
+        } finally {
+            lock.lock();
+            try {
+                supervising = false;
+            } finally {
+                lock.unlock();
+            }
+            handleExits();
+            stopWorkers();
+        }
+    }
+
+    /** Waits for an exit, a wake-up, the next due start or the poll interval; returns what was left of the poll interval. */
+    private long awaitChange(long pollNanos) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            long wait = pollNanos;
+            for (Slot slot : slots) {
+                if (slot.pid == 0) {
+                    wait = Math.min(wait, slot.startAtNanos - now);
+                }
+            }
+            long remaining = wait;
+            while (ended.isEmpty() && !woken && remaining > 0) {
+                remaining = changed.awaitNanos(remaining);
+            }
+            woken = false;
+            return remaining;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void startDueWorkers(BooleanSupplier stop) {
+        long now = System.nanoTime();
+        for (Slot slot : slots) {
+            boolean due;
+            lock.lock();
+            try {
+                due = slot.pid == 0 && now - slot.startAtNanos >= 0;
+            } finally {
+                lock.unlock();
+            }
+            if (due && !stop.getAsBoolean() && !stopping) {
+                start(slot);
+            }
+        }
+    }
+
+    private void start(Slot slot) {
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        environment.put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, Integer.toString(slot.number));
+        environment.put(WorkerProcess.SUPERVISOR_VARIABLE, Long.toString(ProcessHandle.current().pid()));
+        int pid;
+        try {
+            pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT);
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
+            try {
+                long delay = nextDelay(slot, 0);
+                slot.startAtNanos = System.nanoTime() + delay;
+                LOG.log(Level.ERROR, "cannot start worker " + slot.number + " of " + label + " (" + command.getFirst() + "): " + e
+                        + "; trying again in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            slot.pid = pid;
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(Level.DEBUG, () -> "worker " + slot.number + " of " + label + " started: pid " + pid);
+        try {
+            reaper.track(pid).whenComplete((exit, failure) -> {
+                lock.lock();
+                try {
+                    ended.add(new Ended(slot, pid, exit));
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            });
+            if (stopping) {
+                reaper.signal(pid, ChildReaper.SIGTERM);   // started while stopWorkers() ran
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the reaper killed and reaped it: start it again later
+            LOG.log(Level.ERROR, "cannot watch worker " + slot.number + " (pid " + pid + "): " + e);
+            lock.lock();
+            try {
+                slot.pid = 0;
+                slot.startAtNanos = System.nanoTime() + nextDelay(slot, 0);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Called holding the lock: the delay before starting a slot again, which doubles while its workers die young. */
+    private static long nextDelay(Slot slot, long ranNanos) {
+        if (ranNanos >= HEALTHY_RUN_NANOS || slot.delayNanos == 0) {
+            slot.delayNanos = FIRST_DELAY_NANOS;
+        } else {
+            slot.delayNanos = Math.min(slot.delayNanos * 2, MAX_DELAY_NANOS);
+        }
+        return slot.delayNanos;
+    }
+
+    private void handleExits() {
+        lock.lock();
+        try {
+            Ended e;
+            while ((e = ended.poll()) != null) {
+                Ended end = e;
+                if (end.slot().pid == end.pid()) {
+                    end.slot().pid = 0;
+                }
+                if (!supervising) {
+                    LOG.log(Level.DEBUG, () -> "worker " + end.slot().number + " of " + label + " stopped: " + end.exit());
+                    continue;
+                }
+                long delay = nextDelay(end.slot(), end.exit().runTime().toNanos());
+                end.slot().startAtNanos = System.nanoTime() + delay;
+                restarts++;
+                LOG.log(Level.WARNING, () -> "worker " + end.slot().number + " of " + label + ": " + end.exit()
+                        + "; starting it again in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Makes {@link #supervise} look at its stop condition now. */
+    public void wakeUp() {
+        lock.lock();
+        try {
+            woken = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Asks every worker to drain and exit ({@code SIGTERM}), once until the next {@link #supervise}. */
+    public void stopWorkers() {
+        lock.lock();
+        try {
+            if (stopping) {
+                return;   // a second SIGTERM would cut a worker's drain short
+            }
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+        reaper.signalAll(ChildReaper.SIGTERM);
+    }
+
+    /**
+     * Waits until {@code deadlineNanos} for the workers to exit, then kills the rest. Call after
+     * {@link #stopWorkers()}.
+     *
+     * @return whether all exited in time
+     */
+    public boolean awaitWorkers(long deadlineNanos) {
+        return reaper.awaitAllOrKill(deadlineNanos);
+    }
+
+    /** The pids of the workers running now. */
+    public Set<Integer> workerPids() {
+        return reaper.livePids();
+    }
+
+    /** How many times a worker was started again after it exited. */
+    public long restarts() {
+        lock.lock();
+        try {
+            return restarts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes no new workers; the reaper ends once the running ones are reaped. */
+    @Override
+    public void close() {
+        reaper.close();
+    }
+
+    @Override
+    public String toString() {
+        return "supervisor of " + slots.size() + " workers for " + label;
+    }
+}

@@ -1,0 +1,315 @@
+package dev.socketserver;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.socketserver.ResourcesReturnToBaselineTest.awaitAtMost;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link Concurrency#workerProcesses}: a supervisor JVM ({@link WorkerFixture}, started here as
+ * a child process) runs worker JVMs that share its listening socket.
+ */
+@Timeout(120)
+class WorkerProcessesTest {
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private final List<Supervisor> supervisors = new ArrayList<>();
+
+    /** A supervisor process: its pid, address, and the log lines it wrote to standard error. */
+    private static final class Supervisor {
+        final Process process;
+        final SocketAddress address;
+        final List<String> log = new CopyOnWriteArrayList<>();
+        final List<Long> logTimes = new CopyOnWriteArrayList<>();
+
+        Supervisor(String... args) throws IOException {
+            List<String> command = new ArrayList<>(InheritedConnection.javaCommand(WorkerFixture.class, args));
+            // every worker repeats these: a small, quick-starting JVM
+            command.addAll(1, List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().remove(Concurrency.WORKER_ENVIRONMENT_VARIABLE);
+            process = builder.start();
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader err = process.errorReader(StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = err.readLine()) != null) {
+                        log.add(line);
+                        logTimes.add(System.nanoTime());
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            if (first == null || !first.startsWith("listening ")) {
+                throw new IOException("the supervisor did not start: " + first + " " + log);
+            }
+            String uri = first.substring("listening ".length());
+            if (uri.startsWith("unix:")) {
+                address = UnixDomainSocketAddress.of(uri.substring(5));
+            } else {
+                URI parsed = URI.create(uri);
+                address = new InetSocketAddress(InetAddress.getByName(parsed.getHost()), parsed.getPort());
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** The worker JVMs alive now: the supervisor's children. */
+        Set<Long> workers() {
+            Set<Long> pids = new HashSet<>();
+            process.toHandle().children().filter(ProcessHandle::isAlive).forEach(h -> pids.add(h.pid()));
+            return pids;
+        }
+
+        /** Every process below the supervisor, now. */
+        List<ProcessHandle> descendants() {
+            return process.toHandle().descendants().toList();
+        }
+
+        void signal(String signal) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).start();
+            assertThat(kill.waitFor()).isZero();
+        }
+    }
+
+    private Supervisor start(String... args) throws IOException {
+        Supervisor supervisor = new Supervisor(args);
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        for (Supervisor s : supervisors) {
+            List<ProcessHandle> below = s.descendants();
+            s.process.destroyForcibly();
+            below.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Asks a fresh connection for the pid of the worker that serves it. */
+    private static long askPid(SocketAddress address) throws IOException {
+        try (StreamClient client = StreamClient.connect(address)) {
+            client.send("pid\n");
+            return Long.parseLong(client.readLine());
+        }
+    }
+
+    private static void awaitWorkers(Supervisor supervisor, int count) {
+        assertThat(awaitAtMost(STARTUP, () -> supervisor.workers().size() == count))
+                .as("%d workers running; log: %s", count, supervisor.log).isTrue();
+    }
+
+    private static void assertAllGone(List<ProcessHandle> processes) {
+        assertThat(awaitAtMost(Duration.ofSeconds(30), () -> processes.stream().noneMatch(ProcessHandle::isAlive)))
+                .as("every worker exited: %s", processes).isTrue();
+    }
+
+    @Test
+    void requestsAreSpreadOverSeveralWorkerPids() throws Exception {
+        // one request at a time per worker: three held connections need three workers
+        Supervisor supervisor = start("tcp", "3", "bounded:1");
+        List<StreamClient> clients = new ArrayList<>();
+        Set<Long> pids = new HashSet<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                StreamClient client = StreamClient.connect(supervisor.address);
+                clients.add(client);
+                client.send("hold\n");
+            }
+            for (StreamClient client : clients) {
+                String reply = client.readLine();
+                assertThat(reply).startsWith("held ");
+                pids.add(Long.parseLong(reply.substring(5)));
+            }
+            assertThat(pids).hasSize(3).doesNotContain(supervisor.pid(), ProcessHandle.current().pid());
+            assertThat(supervisor.workers()).containsAll(pids);
+            for (StreamClient client : clients) {
+                client.send("release\n");
+                assertThat(client.readLine()).startsWith("released ");
+            }
+        } finally {
+            for (StreamClient client : clients) {
+                client.close();
+            }
+        }
+        List<ProcessHandle> workers = supervisor.descendants();
+        supervisor.signal("TERM");
+        assertThat(supervisor.process.waitFor()).isEqualTo(143);   // the JVM's status after SIGTERM
+        assertAllGone(workers);
+    }
+
+    @Test
+    void aWorkerKilledDuringLoadIsRestartedAndLaterClientsAreAllServed() throws Exception {
+        Supervisor supervisor = start("tcp", "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        Set<Long> before = supervisor.workers();
+        long victim = before.iterator().next();
+
+        // load from another thread while the worker dies; its own connections may fail
+        var load = Thread.ofPlatform().start(() -> {
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < end) {
+                try {
+                    askPid(supervisor.address);
+                } catch (IOException | RuntimeException e) {
+                    // served by the killed worker
+                }
+            }
+        });
+        assertThat(new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor()).isZero();
+        load.join();
+
+        assertThat(awaitAtMost(STARTUP, () -> {
+            Set<Long> now = supervisor.workers();
+            return now.size() == 2 && !now.contains(victim);
+        })).as("a new worker replaced pid %d; log: %s", victim, supervisor.log).isTrue();
+        assertThat(supervisor.log).anyMatch(line -> line.contains("pid " + victim + " was killed by SIGKILL"));
+
+        Set<Long> servedBy = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            servedBy.add(askPid(supervisor.address));
+        }
+        assertThat(servedBy).doesNotContain(victim);
+        assertThat(supervisor.workers()).containsAll(servedBy);
+    }
+
+    @Test
+    void sigtermDrainsAnInFlightRequestToCompletion() throws Exception {
+        Supervisor supervisor = start("tcp", "2", "virtual");
+        try (StreamClient held = StreamClient.connect(supervisor.address)) {
+            held.send("hold\n");
+            assertThat(held.readLine()).startsWith("held ");
+            List<ProcessHandle> workers = supervisor.descendants();
+
+            supervisor.signal("TERM");
+            // draining: the listening socket is closed everywhere, so new clients are refused
+            assertThat(awaitAtMost(Duration.ofSeconds(30), () -> {
+                try {
+                    StreamClient.connect(supervisor.address).close();
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            })).as("new connections refused during the drain").isTrue();
+            assertThat(supervisor.process.isAlive()).as("the supervisor waits for the held request").isTrue();
+
+            held.send("release\n");
+            assertThat(held.readLine()).startsWith("released ");
+            held.shutdownOutput();
+            assertThat(held.readToEof()).isEmpty();
+            assertThat(supervisor.process.waitFor()).isEqualTo(143);
+            assertAllGone(workers);
+        }
+    }
+
+    @Test
+    void aWorkerThatExitsAtOnceIsRestartedWithAGrowingDelay() throws Exception {
+        Supervisor supervisor = start("tcp", "1", "virtual", "crash");
+        Pattern restart = Pattern.compile("worker 1 of .*: pid (\\d+) exited with status 3 after \\d+ ms; starting it again in (\\d+) ms");
+        assertThat(awaitAtMost(STARTUP, () -> supervisor.log.stream().filter(l -> restart.matcher(l).find()).count() >= 4))
+                .as("four restarts logged: %s", supervisor.log).isTrue();
+
+        List<Long> delays = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < supervisor.log.size(); i++) {
+            Matcher m = restart.matcher(supervisor.log.get(i));
+            if (m.find()) {
+                delays.add(Long.parseLong(m.group(2)));
+                times.add(supervisor.logTimes.get(i));
+            }
+        }
+        assertThat(delays.subList(0, 4)).containsExactly(100L, 200L, 400L, 800L);
+        for (int i = 1; i < 4; i++) {
+            // the next exit comes no sooner than the delay before that worker was started
+            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(delays.get(i - 1)));
+        }
+        supervisor.signal("TERM");
+        assertThat(supervisor.process.waitFor()).isEqualTo(143);
+    }
+
+    @Test
+    void workersOfADeadSupervisorExit() throws Exception {
+        Supervisor supervisor = start("tcp", "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        List<ProcessHandle> workers = supervisor.descendants();
+        supervisor.signal("KILL");
+        supervisor.process.waitFor();
+        assertAllGone(workers);
+    }
+
+    @Test
+    void unixStreamWorkersShareTheSocketFileAndTheSupervisorRemovesIt(@TempDir(factory = ShortTempDir.class) Path dir) throws Exception {
+        Path socket = dir.resolve("w.sock");
+        Supervisor supervisor = start("unix:" + socket, "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        long first = askPid(supervisor.address);
+        // a worker that dies must not take the socket file with it
+        assertThat(new ProcessBuilder("kill", "-9", Long.toString(first)).start().waitFor()).isZero();
+        assertThat(awaitAtMost(STARTUP, () -> !supervisor.workers().contains(first) && supervisor.workers().size() == 2)).isTrue();
+        assertThat(socket).exists();
+        assertThat(askPid(supervisor.address)).isNotEqualTo(first);
+        supervisor.signal("TERM");
+        assertThat(supervisor.process.waitFor()).isEqualTo(143);
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aProgramStartedAsAWorkerWithoutASocketSaysSo() throws Exception {
+        List<String> command = new ArrayList<>(InheritedConnection.javaCommand(WorkerFixture.class, "tcp", "2", "virtual"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, "1");
+        Process process = builder.start();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).isEqualTo(1);
+        assertThat(err).contains("standard input is not a listening socket").contains("SOCKETSERVER_WORKER=1");
+    }
+
+    @Test
+    void theSupervisorInThisJvmRefusesHandleRequestAndStartsNothingUntilServed() throws Exception {
+        try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), conn -> { },
+                Concurrency.workerProcesses(2))) {
+            assertThat(server.concurrency()).hasToString("workers:2");
+            assertThatThrownBy(server::handleRequest).isInstanceOf(IllegalStateException.class).hasMessageContaining("serveForever");
+            assertThat(server.workerPids()).isEmpty();
+        }
+    }
+
+    @Test
+    void workerProcessesRejectsNonsense() {
+        assertThatThrownBy(() -> Concurrency.workerProcesses(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> Concurrency.workerProcesses(2, Concurrency.processPerConnection(List.of("cat"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not in processes");
+        assertThatThrownBy(() -> Concurrency.workerProcesses(2, Concurrency.workerProcesses(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Concurrency.workerProcesses(3, Concurrency.bounded(5))).hasToString("workers:3 of bounded:5");
+        assertThat(Concurrency.isWorkerProcess()).isFalse();
+    }
+}
