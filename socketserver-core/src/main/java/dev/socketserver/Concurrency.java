@@ -146,7 +146,8 @@ public final class Concurrency {
      * runs the same {@code main}; when it constructs the server, the server sees the variable,
      * adopts the inherited socket instead of binding (so port 0 works), and serves it with
      * {@code inner}. So a worker knows it is one by {@link #isWorkerProcess()}; code before the
-     * server, such as printing a banner, runs in every worker too unless it checks.
+     * server, such as printing a banner, runs in every worker too unless it checks. Datagram
+     * servers do not take this model.
      *
      * <p><b>The supervisor</b> accepts nothing itself. It restarts a worker that exits while it
      * serves, after a delay that doubles, from 100 ms up to 30 s, while the worker keeps dying
@@ -156,7 +157,8 @@ public final class Concurrency {
      * also waits up to the drain deadline for the workers to finish their requests and exit, then
      * kills those left with {@code SIGKILL}; {@link BaseServer#close()} does the same with a
      * deadline of 5 s. A supervisor stopped by {@code SIGTERM} without a signal handler of its own
-     * drains its workers for up to 30 s from a shutdown hook.
+     * drains its workers for up to 30 s from a shutdown hook; a supervisor whose JVM exits while
+     * one of those drains runs kills the workers ({@code SIGKILL}) on its way out.
      *
      * <p><b>A worker</b> stops accepting on {@code SIGTERM}, lets its running requests finish,
      * and exits; it does the same if the supervisor dies. The supervisor's JVM needs native access

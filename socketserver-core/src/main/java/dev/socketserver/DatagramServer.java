@@ -18,6 +18,9 @@ public abstract sealed class DatagramServer extends BaseServer<Datagram> permits
         if (concurrency.isProcessPerConnection()) {
             throw new IllegalArgumentException("a process per connection serves stream servers (TCP, Unix stream); a datagram has no connection to hand over");
         }
+        if (concurrency.isWorkerProcesses()) {
+            throw new IllegalArgumentException("worker processes serve stream servers (TCP, Unix stream), not datagram servers");
+        }
         this.maxPacketSize = defaultMaxPacketSize;
     }
 

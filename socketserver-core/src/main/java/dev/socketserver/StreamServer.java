@@ -548,7 +548,15 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (drainOnExit != null || isClosed()) {
             return;
         }
-        drainOnExit = new Thread(() -> shutdown(drain), name);
+        drainOnExit = new Thread(() -> {
+            WorkerSupervisor supervisor = workers;
+            if (isClosed() && supervisor != null) {
+                // the program is exiting in the middle of its own drain: it chose not to wait, so neither do the workers
+                supervisor.awaitWorkers(System.nanoTime());
+            } else {
+                shutdown(drain);
+            }
+        }, name);
         try {
             Runtime.getRuntime().addShutdownHook(drainOnExit);
         } catch (IllegalStateException e) {

@@ -3,14 +3,15 @@ package dev.socketserver.cli;
 import dev.socketserver.Concurrency;
 
 /**
- * The {@code --concurrency} values: {@code sync}, {@code threads}, {@code virtual} and
- * {@code bounded:N}, each naming a {@link Concurrency}, and {@code async} or {@code async:N} for
+ * The {@code --concurrency} values: {@code sync}, {@code threads}, {@code virtual},
+ * {@code bounded:N} and {@code workers:N} (N worker processes, virtual threads in each), each
+ * naming a {@link Concurrency}, and {@code async} or {@code async:N} for
  * the event-loop server with N loops. A mode is a name, optionally followed by {@code :} and an
  * argument; a new mode is one more case in {@link #parse}.
  */
 final class ConcurrencyModes {
     /** The modes {@link #parse} accepts, for error messages and help. */
-    static final String EXPECTED = "expected sync, threads, virtual, bounded:N, async or async:N";
+    static final String EXPECTED = "expected sync, threads, virtual, bounded:N, workers:N, async or async:N";
 
     private ConcurrencyModes() {
     }
@@ -29,6 +30,7 @@ final class ConcurrencyModes {
             case "threads" -> blocking(withoutArgument(name, argument, Concurrency.threads()));
             case "virtual" -> blocking(withoutArgument(name, argument, Concurrency.virtualThreads()));
             case "bounded" -> blocking(Concurrency.bounded(positiveCount(name, argument)));
+            case "workers" -> blocking(Concurrency.workerProcesses(positiveCount(name, argument)));
             case "async" -> new Mode.Async(argument == null ? 0 : positiveCount(name, argument));
             default -> throw new IllegalArgumentException(EXPECTED);
         };

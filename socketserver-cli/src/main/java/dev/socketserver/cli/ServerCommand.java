@@ -1,5 +1,7 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.Concurrency;
+
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
@@ -35,8 +37,10 @@ abstract class ServerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         StopSignals signals = StopSignals.install();
-        out.println("listening on " + server.uri());
-        out.flush();
+        if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output and address
+            out.println("listening on " + server.uri());
+            out.flush();
+        }
         return ServerSession.serveUntilStopped(server, options.drain, signals, System.err);
     }
 }

@@ -18,6 +18,7 @@ final class ServerOptions {
     @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "virtual",
             description = "Where requests run: sync (one at a time), threads (a thread each), "
                     + "virtual (a virtual thread each), bounded:N (at most N at once), "
+                    + "workers:N (N worker processes sharing the socket, virtual threads in each), "
                     + "or async / async:N (an event loop per processor, or N loops). "
                     + "Default: ${DEFAULT-VALUE}.")
     Mode concurrency;

@@ -108,6 +108,11 @@ final class CliProcess implements AutoCloseable {
         return line;
     }
 
+    /** The command's process, to find the processes it started. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** Sends SIGTERM, as {@code kill PID} does. */
     void sigterm() {
         process.toHandle().destroy();   // unlike Process.destroy(), leaves our ends of the pipes open
