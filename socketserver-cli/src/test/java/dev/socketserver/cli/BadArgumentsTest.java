@@ -13,7 +13,7 @@ class BadArgumentsTest {
     @CsvSource(delimiter = '|', textBlock = """
             echo --listen http://127.0.0.1:9000    | socketserver: invalid --listen 'http://127.0.0.1:9000': unknown scheme 'http'
             echo --listen tcp://127.0.0.1          | socketserver: invalid --listen 'tcp://127.0.0.1': missing port
-            greet --concurrency fast               | socketserver: invalid --concurrency 'fast': expected sync, threads, virtual, bounded:N, async or async:N
+            greet --concurrency fast               | socketserver: invalid --concurrency 'fast': expected sync, threads, virtual, bounded:N, workers:N, async or async:N
             echo --drain 5x                        | socketserver: invalid --drain '5x': expected a duration such as 500ms, 5s, 1m or 0
             echo --bogus                           | socketserver: Unknown option: '--bogus'
             frobnicate                             | socketserver: Unmatched argument at index 0: 'frobnicate'
