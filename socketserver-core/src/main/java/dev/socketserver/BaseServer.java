@@ -388,6 +388,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
 
     /** Python's {@code _handle_request_noblock}, after the request was taken. Consumes one permit. */
     private void handleOne(Q request) {
+        counters.accepted.increment();
         SocketAddress clientAddress = clientAddress(request);
         boolean verified;
         try {
@@ -401,6 +402,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             try {
                 shutdownRequest(request);
             } finally {
+                counters.closed.increment();
                 runner.release();
             }
             return;
@@ -504,6 +506,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "shutdownRequest failed", e);
         } finally {
+            counters.closed.increment();
             runner.release();
             if (requestWaiters > 0) {
                 stateLock.lock();
@@ -743,8 +746,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
 
     /** The server's counters: requests, bytes, errors. */
     public final ServerStats stats() {
-        return new ServerStats(running.size(), counters.requests.sum(), counters.refused.sum(), counters.bytesIn.sum(),
-                counters.bytesOut.sum(), counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.truncatedDatagrams.sum());
+        return new ServerStats(running.size(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
+                counters.closed.sum(), counters.bytesIn.sum(), counters.bytesOut.sum(), counters.handlerErrors.sum(),
+                counters.acceptErrors.sum(), counters.timeouts.sum(), counters.tlsHandshakeFailures.sum(),
+                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum());
     }
 
     /**

@@ -202,7 +202,11 @@ public final class Concurrency {
         return kind == Kind.PROCESS_PER_CONNECTION;
     }
 
-    boolean isWorkerProcesses() {
+    /**
+     * Whether this is a {@link #workerProcesses} model: in the process that is not a worker
+     * ({@link #isWorkerProcess()} false), the server supervises instead of serving.
+     */
+    public boolean isWorkerProcesses() {
         return kind == Kind.WORKER_PROCESSES;
     }
 

@@ -4,17 +4,33 @@ package dev.socketserver;
  * A snapshot of a server's counters, from {@link BaseServer#stats()}. Counts run from the server's
  * creation; {@code activeRequests} is the number running at the moment of the snapshot. The
  * counters are updated without locks, so a snapshot taken while requests run is approximate across
- * fields, and exact for each one.
+ * fields, and exact for each one. Once every request has ended, {@code closed} equals
+ * {@code accepted}.
  *
- * @param activeRequests requests (connections, or datagrams being handled) running now
- * @param requestsTotal requests accepted and passed {@code verifyRequest}
+ * @param activeRequests requests running now: open connections, or datagrams being handled
+ * @param accepted connections accepted, or datagrams received
+ * @param requestsTotal requests that passed {@code verifyRequest}
  * @param requestsRefused requests that {@code verifyRequest} turned away
- * @param bytesIn bytes read from clients (stream data, or datagram payloads)
+ * @param closed requests that have ended, served or not: connections closed, datagrams done
+ * @param bytesIn bytes read from clients (stream data, or datagram payloads), TLS records decrypted
  * @param bytesOut bytes written to clients
  * @param handlerErrors exceptions reported to {@code handleError}
  * @param acceptErrors failures to accept or receive (such as too many open files), each retried
+ * @param timeouts connections the server closed because a timeout or deadline passed: the idle
+ *     timeout, the request deadline, the TLS handshake or the PROXY header deadline
+ * @param tlsHandshakeFailures clients that failed the TLS handshake, timeouts included
+ * @param proxyRejections connections the PROXY protocol turned away: untrusted peer, bad or late header
  * @param truncatedDatagrams datagrams longer than the maximum packet size (datagram servers)
  */
-public record ServerStats(int activeRequests, long requestsTotal, long requestsRefused, long bytesIn, long bytesOut,
-                          long handlerErrors, long acceptErrors, long truncatedDatagrams) {
+public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
+                          long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
+                          long tlsHandshakeFailures, long proxyRejections, long truncatedDatagrams) {
+
+    /** The counts on one line, for logs: {@code active 3, accepted 120, requests 120, refused 0, closed 117, bytes in 4096, ...}. */
+    public String toLine() {
+        return "active " + activeRequests + ", accepted " + accepted + ", requests " + requestsTotal + ", refused " + requestsRefused
+                + ", closed " + closed + ", bytes in " + bytesIn + ", bytes out " + bytesOut + ", handler errors " + handlerErrors
+                + ", accept errors " + acceptErrors + ", timeouts " + timeouts + ", TLS failures " + tlsHandshakeFailures
+                + ", PROXY rejections " + proxyRejections + ", truncated datagrams " + truncatedDatagrams;
+    }
 }

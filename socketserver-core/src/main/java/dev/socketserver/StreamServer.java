@@ -27,7 +27,6 @@ import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -86,7 +85,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
     private volatile TrustedNetworks proxyTrusted;
     private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
-    private final LongAdder proxyRejections = new LongAdder();
     private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
@@ -185,7 +183,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     /** How many clients failed the TLS handshake. */
     public final long tlsHandshakeFailures() {
-        return tlsFailures.count();
+        return counters.tlsHandshakeFailures.sum();
     }
 
     /**
@@ -212,7 +210,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
     public final long proxyHeaderRejections() {
-        return proxyRejections.sum();
+        return counters.proxyRejections.sum();
     }
 
     @Override
@@ -230,6 +228,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             try {
                 served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsHandshakeDeadline);
             } catch (IOException e) {
+                counters.tlsHandshakeFailures.increment();
+                if (e instanceof SocketTimeoutException) {
+                    counters.timeouts.increment();
+                }
                 if (!isDraining() && request.isOpen()) {
                     tlsFailures.log(Level.INFO, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
                 }
@@ -259,6 +261,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         } catch (ProxyProtocolException e) {
             rejectProxy(e.reason().name(), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
         } catch (SocketTimeoutException e) {
+            counters.timeouts.increment();
             rejectProxy("timeout", () -> "closing connection from " + Addresses.format(peer) + ": no PROXY header within "
                     + proxyHeaderDeadline.toMillis() + " ms");
         } catch (IOException e) {
@@ -268,7 +271,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
-        proxyRejections.increment();
+        counters.proxyRejections.increment();
         proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
@@ -368,9 +371,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
                     if (request instanceof ChannelConnection c) {
                         if (idle != null && now - c.lastActivityNanos() >= idle.toNanos()) {
                             LOG.log(Level.DEBUG, () -> "closing " + c + ": idle for " + idle.toMillis() + " ms");
+                            counters.timeouts.increment();
                             endRequest(request);
                         } else if (deadline != null && now - c.acceptedNanos() >= deadline.toNanos()) {
                             LOG.log(Level.DEBUG, () -> "closing " + c + ": request deadline of " + deadline.toMillis() + " ms passed");
+                            counters.timeouts.increment();
                             endRequest(request);
                         }
                     }

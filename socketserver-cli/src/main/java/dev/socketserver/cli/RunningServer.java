@@ -17,6 +17,9 @@ sealed interface RunningServer {
     /** Stops accepting, lets running requests finish until the deadline, closes the rest. */
     boolean shutdown(Duration drain) throws InterruptedException;
 
+    /** The server's counters on one line, or null if this kind of server keeps none. */
+    String statsLine();
+
     /** A blocking server ({@code sync}, {@code threads}, {@code virtual}, {@code bounded:N}). */
     record Blocking(BaseServer<?> server, String uri) implements RunningServer {
         @Override
@@ -27,6 +30,11 @@ sealed interface RunningServer {
         @Override
         public boolean shutdown(Duration drain) {
             return server.shutdown(drain);
+        }
+
+        @Override
+        public String statsLine() {
+            return server.stats().toLine();
         }
     }
 
@@ -45,6 +53,11 @@ sealed interface RunningServer {
         @Override
         public boolean shutdown(Duration drain) throws InterruptedException {
             return server.shutdown(drain);
+        }
+
+        @Override
+        public String statsLine() {
+            return null;
         }
     }
 }

@@ -30,11 +30,20 @@ abstract class ServerCommand implements Callable<Integer> {
         if (options.maxConnections < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more");
         }
+        if (options.statsInterval != null && options.statsInterval.isZero()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stats needs a positive interval, such as 10s");
+        }
+        if (options.statsInterval != null && options.concurrency instanceof Mode.Async) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stats is not available with --concurrency async yet");
+        }
         RunningServer server;
         try {
             server = Servers.open(options.listen, service(out), options.concurrency, options);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (options.statsInterval != null) {
+            StatsPrinter.start(server, options.statsInterval, System.err);
         }
         StopSignals signals = StopSignals.install();
         if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output and address

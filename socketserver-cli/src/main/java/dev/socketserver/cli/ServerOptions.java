@@ -37,6 +37,10 @@ final class ServerOptions {
             description = "Close a connection that sends and receives nothing for this long, such as 30s. Default: none.")
     Duration idleTimeout;
 
+    @Option(names = "--stats", paramLabel = "DURATION",
+            description = "Print the server's counters to stderr this often, such as 10s (each worker its own, with workers:N). Default: never.")
+    Duration statsInterval;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Serve TLS with this PEM certificate chain (with --tls-key).")
     Path tlsCertificate;

@@ -54,6 +54,26 @@ class ProductionOptionsTest {
     }
 
     @Test
+    void statsPrintsTheCountersToStandardErrorPeriodically() throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--stats", "100ms")) {
+            InetSocketAddress address = cli.awaitInetAddress();
+            try (var client = Clients.connect(address)) {
+                Clients.send(client, "hello");
+                assertThat(Clients.read(client, 5)).isEqualTo("hello");
+            }
+            Clients.awaitTrue("a stats line counting the connection", () -> cli.stderr().lines().anyMatch(line ->
+                    line.startsWith("socketserver stats: active 0, accepted 1, requests 1, refused 0, closed 1, bytes in 5, bytes out 5, ")));
+        }
+    }
+
+    @Test
+    void statsRefusesAZeroInterval() throws Exception {
+        var finished = CliProcess.run("echo", "--listen", "tcp://127.0.0.1:0", "--stats", "0");
+        assertThat(finished.status()).isEqualTo(2);
+        assertThat(finished.stderr().getFirst()).contains("--stats needs a positive interval");
+    }
+
+    @Test
     void maxConnectionsLeavesTheNextClientWaitingUntilASlotFrees() throws Exception {
         try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--max-connections", "1")) {
             InetSocketAddress address = cli.awaitInetAddress();
