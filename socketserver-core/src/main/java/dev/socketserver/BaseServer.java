@@ -1,6 +1,7 @@
 package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
@@ -60,7 +61,9 @@ import java.util.function.Supplier;
  * @param <Q> the request type
  */
 public abstract class BaseServer<Q> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.SERVER);
+    private static final System.Logger ACCEPT_LOG = System.getLogger(Loggers.ACCEPT);
+    private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
     private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
     private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -380,7 +383,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         long now = System.nanoTime();
         if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
             lastAcceptErrorLog = now;
-            LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+            ACCEPT_LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
         }
     }
 
@@ -434,7 +437,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             }
         } catch (Exception e) {
             if (aborted.contains(request)) {
-                LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
+                REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
             } else {
                 reportError(request, clientAddress, e);
             }
@@ -504,7 +507,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         try {
             shutdownRequest(request);
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "shutdownRequest failed", e);
+            REQUEST_LOG.log(Level.WARNING, "shutdownRequest failed", e);
         } finally {
             counters.closed.increment();
             runner.release();
@@ -524,7 +527,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         try {
             handleError(request, clientAddress, e);
         } catch (RuntimeException inHandler) {
-            LOG.log(Level.ERROR, "handleError itself failed", inHandler);
+            REQUEST_LOG.log(Level.ERROR, "handleError itself failed", inHandler);
         }
     }
 
@@ -578,10 +581,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
         if (clientWentAway(error)) {
-            LOG.log(Level.DEBUG, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
+            REQUEST_LOG.log(Level.TRACE, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
             return;
         }
-        if (!LOG.isLoggable(Level.WARNING)) {
+        if (!REQUEST_LOG.isLoggable(Level.WARNING)) {
             return;
         }
         String dashes = "-".repeat(40);
@@ -592,7 +595,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         error.printStackTrace(out);
         out.print(dashes);
         out.flush();
-        LOG.log(Level.WARNING, block.toString());
+        REQUEST_LOG.log(Level.WARNING, block.toString());
     }
 
     private static boolean clientWentAway(Throwable error) {

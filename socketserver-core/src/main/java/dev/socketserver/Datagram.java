@@ -1,6 +1,7 @@
 package dev.socketserver;
 
 import dev.socketserver.internal.DatagramReplier;
+import dev.socketserver.internal.Loggers;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -66,7 +67,7 @@ public final class Datagram {
     public void reply(ByteBuffer reply) throws IOException {
         Objects.requireNonNull(reply, "reply");
         if (sender == null) {
-            System.getLogger("dev.socketserver").log(System.Logger.Level.INFO,
+            System.getLogger(Loggers.SERVER).log(System.Logger.Level.INFO,
                     "client has no address to reply to; a reply of " + reply.remaining() + " bytes was dropped");
             return;
         }

@@ -3,6 +3,7 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
+import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxiedConnection;
 import dev.socketserver.internal.SpawnedConnection;
 import dev.socketserver.internal.linux.ChildReaper;
@@ -48,7 +49,12 @@ import java.util.function.Supplier;
  * connection's output down (the client sees EOF) and closes it.
  */
 public abstract sealed class StreamServer extends BaseServer<Connection> permits TcpServer, UnixStreamServer {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.SERVER);
+    private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
+    private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
+    private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
+    private static final System.Logger PROCESS_LOG = System.getLogger(Loggers.PROCESSES);
+    private static final System.Logger WORKER_LOG = System.getLogger(Loggers.WORKERS);
 
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
     public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
@@ -82,7 +88,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile SSLContext sslContext;
     private volatile boolean tlsNeedClientAuth;
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
-    private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
+    private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private volatile TrustedNetworks proxyTrusted;
     private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
     private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
@@ -233,7 +239,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
                     counters.timeouts.increment();
                 }
                 if (!isDraining() && request.isOpen()) {
-                    tlsFailures.log(Level.INFO, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
+                    tlsFailures.log(Level.WARNING, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
                 }
                 return null;
             }
@@ -272,7 +278,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
         counters.proxyRejections.increment();
-        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
+        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
     /** The connection's input, with each read's timeout cut to what is left before the deadline. */
@@ -370,11 +376,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
                 for (Connection request : runningRequests()) {
                     if (request instanceof ChannelConnection c) {
                         if (idle != null && now - c.lastActivityNanos() >= idle.toNanos()) {
-                            LOG.log(Level.DEBUG, () -> "closing " + c + ": idle for " + idle.toMillis() + " ms");
+                            REQUEST_LOG.log(Level.DEBUG, () -> "closing " + c + ": idle for " + idle.toMillis() + " ms");
                             counters.timeouts.increment();
                             endRequest(request);
                         } else if (deadline != null && now - c.acceptedNanos() >= deadline.toNanos()) {
-                            LOG.log(Level.DEBUG, () -> "closing " + c + ": request deadline of " + deadline.toMillis() + " ms passed");
+                            REQUEST_LOG.log(Level.DEBUG, () -> "closing " + c + ": request deadline of " + deadline.toMillis() + " ms passed");
                             counters.timeouts.increment();
                             endRequest(request);
                         }
@@ -436,7 +442,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (adopted) {
             startDrainOnExit(Duration.ofDays(1), "socketserver-worker-drain");   // the supervisor kills at its own deadline
             WorkerProcess.onSupervisorExit(() -> {
-                LOG.log(Level.WARNING, "the supervisor of worker " + WorkerProcess.number() + " has exited; draining for up to "
+                WORKER_LOG.log(Level.WARNING, "the supervisor of worker " + WorkerProcess.number() + " has exited; draining for up to "
                         + ORPHAN_DRAIN.toSeconds() + " s and exiting");
                 shutdown(ORPHAN_DRAIN);
             });
@@ -608,7 +614,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         children.track(pid).whenComplete((exit, failure) -> {
             if (exit != null) {
                 boolean expected = exit.succeeded() || isClosed();
-                LOG.log(expected ? Level.DEBUG : Level.WARNING, () -> "child for " + Addresses.format(clientAddress) + ": " + exit);
+                PROCESS_LOG.log(expected ? Level.DEBUG : Level.WARNING, () -> "child for " + Addresses.format(clientAddress) + ": " + exit);
             }
             detachedRequestEnded(request);
         });

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Captures what the library logs through {@link System.Logger} (logger {@code dev.socketserver},
- * which the JDK routes to java.util.logging) while it is open, and keeps it off the console.
+ * Captures what the library logs through {@link System.Logger} (the loggers of
+ * {@link dev.socketserver.internal.Loggers}, which the JDK routes to java.util.logging) while it is
+ * open, and keeps it off the console.
  *
  * <p>The tests are compiled as a patch of module {@code dev.socketserver}, which does not read
  * {@code java.logging}, so the JUL types cannot be named here. They run on the class path, where
  * they can be reached reflectively: a {@code java.util.logging.Filter} (an interface, so a proxy
- * can implement it) set on the logger sees every record that passes the logger's level.
+ * can implement it) set on each logger sees every record that passes the logger's level.
  */
 final class LogCapture implements AutoCloseable {
     static final String DASHES = "-".repeat(40);
@@ -22,7 +23,7 @@ final class LogCapture implements AutoCloseable {
     record Entry(String level, String message, Throwable thrown) {
     }
 
-    private static final Object LOGGER;          // java.util.logging.Logger "dev.socketserver", held strongly
+    private static final List<Object> LOGGERS;   // java.util.logging.Logger of each component, held strongly
     private static final Class<?> FILTER;
     private static final Method GET_FILTER;
     private static final Method SET_FILTER;
@@ -35,7 +36,12 @@ final class LogCapture implements AutoCloseable {
             Class<?> logger = Class.forName("java.util.logging.Logger");
             Class<?> record = Class.forName("java.util.logging.LogRecord");
             FILTER = Class.forName("java.util.logging.Filter");
-            LOGGER = logger.getMethod("getLogger", String.class).invoke(null, "dev.socketserver");
+            Method getLogger = logger.getMethod("getLogger", String.class);
+            List<Object> loggers = new java.util.ArrayList<>();
+            for (String name : dev.socketserver.internal.Loggers.ALL) {
+                loggers.add(getLogger.invoke(null, name));
+            }
+            LOGGERS = List.copyOf(loggers);
             GET_FILTER = logger.getMethod("getFilter");
             SET_FILTER = logger.getMethod("setFilter", FILTER);
             GET_LEVEL = record.getMethod("getLevel");
@@ -47,7 +53,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
-    private final Object previousFilter;
+    private final List<Object> previousFilters = new java.util.ArrayList<>();
 
     LogCapture() {
         Object filter = Proxy.newProxyInstance(LogCapture.class.getClassLoader(), new Class<?>[] {FILTER}, (proxy, method, args) ->
@@ -61,8 +67,10 @@ final class LogCapture implements AutoCloseable {
                     case "equals" -> proxy == args[0];
                     default -> "LogCapture";
                 });
-        previousFilter = invoke(GET_FILTER);
-        invoke(SET_FILTER, filter);
+        for (Object logger : LOGGERS) {
+            previousFilters.add(invoke(logger, GET_FILTER));
+            invoke(logger, SET_FILTER, filter);
+        }
     }
 
     List<Entry> entries() {
@@ -76,12 +84,14 @@ final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        invoke(SET_FILTER, previousFilter);
+        for (int i = 0; i < LOGGERS.size(); i++) {
+            invoke(LOGGERS.get(i), SET_FILTER, previousFilters.get(i));
+        }
     }
 
-    private static Object invoke(Method method, Object... args) {
+    private static Object invoke(Object logger, Method method, Object... args) {
         try {
-            return method.invoke(LOGGER, args);
+            return method.invoke(logger, args);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         } catch (InvocationTargetException e) {

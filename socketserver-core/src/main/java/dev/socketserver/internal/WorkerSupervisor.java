@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * stops them.
  */
 public final class WorkerSupervisor implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver.workers");
+    private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
     static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** A worker that ran this long was healthy: its next restart starts the backoff over. */

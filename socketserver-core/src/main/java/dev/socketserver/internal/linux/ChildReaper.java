@@ -1,5 +1,7 @@
 package dev.socketserver.internal.linux;
 
+import dev.socketserver.internal.Loggers;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
@@ -43,7 +45,7 @@ public final class ChildReaper implements AutoCloseable {
     /** Stops a child at once. */
     public static final int SIGKILL = LibC.SIGKILL;
 
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.PROCESSES);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Map<Integer, String> SIGNAL_NAMES = Map.ofEntries(
             Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"),
