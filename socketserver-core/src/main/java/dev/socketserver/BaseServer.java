@@ -366,7 +366,16 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         long now = System.nanoTime();
         if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
             lastAcceptErrorLog = now;
-            LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+            try {
+                LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+            } catch (RuntimeException | Error loggingFailed) {
+                if (loggingFailed instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                // Logging needed a descriptor too (a log file, a class file, or the time-zone data a
+                // formatter reads on its first record) and there is none: the error is counted, and
+                // serving goes on.
+            }
         }
     }
 
