@@ -578,7 +578,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     private static boolean clientWentAway(Throwable error) {
-        if (!(error instanceof java.net.SocketException) || error.getMessage() == null) {
+        // a socket's streams throw SocketException; a channel's writes (and Unix-stream reads) a plain IOException
+        if (!(error instanceof IOException) || error.getMessage() == null) {
             return false;
         }
         String message = error.getMessage();
