@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -206,13 +207,18 @@ public final class TlsConnection implements Connection {
         if (handshakeDeadline != null) {
             long remaining = handshakeDeadlineNanos - System.nanoTime();
             if (remaining <= 0) {
-                throw new SSLHandshakeException("TLS handshake did not finish within " + handshakeDeadline.toMillis() + " ms");
+                throw handshakeTimedOut();
             }
             plain.setReadTimeout(Duration.ofNanos(Math.max(remaining, 1_000_000)));
         }
         ByteBuffer buffer = netInBuffer.compact();
         try {
-            int n = netIn.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            int n;
+            try {
+                n = netIn.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            } catch (SocketTimeoutException e) {
+                throw handshakeDeadline == null ? e : handshakeTimedOut();
+            }
             if (n < 0) {
                 return false;
             }
@@ -248,6 +254,11 @@ public final class TlsConnection implements Connection {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Not an {@link SSLException}: no alert is sent to a client that may not be reading either. */
+    private SocketTimeoutException handshakeTimedOut() {
+        return new SocketTimeoutException("TLS handshake did not finish within " + handshakeDeadline.toMillis() + " ms");
     }
 
     private static ByteBuffer grow(ByteBuffer buffer, int atLeast) {
