@@ -87,7 +87,7 @@ class ClientResetTest {
     /** B1 (a): accept is paused by the connection limit while a hundred clients connect and reset. */
     @Test
     void clientsThatResetInTheBacklogLeaveNothingBehindAndTheNextIsServed() throws Exception {
-        int before = Descriptors.open();
+        int before = Descriptors.baseline();
         try (var log = new LogCapture();
              var server = new TcpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.stream());
              Serving<?> _ = TestServers.serve(server)) {

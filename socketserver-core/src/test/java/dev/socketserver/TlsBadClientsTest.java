@@ -172,7 +172,7 @@ class TlsBadClientsTest {
     /** F1: two hundred garbage clients, then a real one; descriptors back to where they were. */
     @Test
     void twoHundredGarbageClientsLeaveNothingBehindAndARealClientIsServed() throws Exception {
-        int before = Descriptors.open();
+        int before = Descriptors.baseline();
         AtomicInteger handled = new AtomicInteger();
         try (var log = new LogCapture(); var server = tlsServer(conn -> {
             handled.incrementAndGet();
