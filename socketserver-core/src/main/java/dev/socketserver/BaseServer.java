@@ -383,7 +383,16 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         long now = System.nanoTime();
         if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
             lastAcceptErrorLog = now;
-            ACCEPT_LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+            try {
+                ACCEPT_LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
+            } catch (RuntimeException | Error loggingFailed) {
+                if (loggingFailed instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                // Logging needed a descriptor too (a log file, a class file, or the time-zone data a
+                // formatter reads on its first record) and there is none: the error is counted, and
+                // serving goes on.
+            }
         }
     }
 
@@ -599,7 +608,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     private static boolean clientWentAway(Throwable error) {
-        if (!(error instanceof java.net.SocketException) || error.getMessage() == null) {
+        // a socket's streams throw SocketException; a channel's writes (and Unix-stream reads) a plain IOException
+        if (!(error instanceof IOException) || error.getMessage() == null) {
             return false;
         }
         String message = error.getMessage();

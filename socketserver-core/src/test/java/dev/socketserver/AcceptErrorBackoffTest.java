@@ -67,6 +67,29 @@ class AcceptErrorBackoffTest {
         }
     }
 
+    /**
+     * Out of descriptors, logging may fail too: a log file, a class or the time-zone data opened for
+     * the first time. The accept loop counts the error and goes on serving.
+     */
+    @Test
+    void aLoggerThatFailsWhileDescriptorsAreExhaustedDoesNotEndServing() throws Exception {
+        Error loggingFailure = new Error(new java.io.FileNotFoundException("tzdb.dat (Too many open files)"));
+        try (var capture = LogCapture.failingWith(loggingFailure); var server = new FlakyAcceptServer()) {
+            Thread serving = Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
+            try (Socket waiting = new Socket()) {
+                waiting.connect(server.serverAddress(), 5_000);
+                waiting.setSoTimeout(10_000);
+                assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.attempts.get() >= 2)).isTrue();
+                assertThat(capture.entries()).isNotEmpty();   // the log call was made, and threw
+                server.failing.set(false);
+                assertThat(new String(waiting.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("served");
+            }
+            assertThat(serving.isAlive()).isTrue();
+            server.shutdown();
+            serving.join(5_000);
+        }
+    }
+
     @Test
     void aFatalErrorEndsServeForeverWithTheException() throws Exception {
         try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), conn -> { }) {

@@ -56,11 +56,26 @@ final class LogCapture implements AutoCloseable {
     private final List<Object> previousFilters = new java.util.ArrayList<>();
 
     LogCapture() {
+        this(null);
+    }
+
+    /**
+     * Captures as {@link #LogCapture()} does, then makes every log call throw {@code failure}, as
+     * a logging back end that cannot open a file or load a class would.
+     */
+    static LogCapture failingWith(Error failure) {
+        return new LogCapture(failure);
+    }
+
+    private LogCapture(Error failure) {
         Object filter = Proxy.newProxyInstance(LogCapture.class.getClassLoader(), new Class<?>[] {FILTER}, (proxy, method, args) ->
                 switch (method.getName()) {
                     case "isLoggable" -> {
                         Object r = args[0];
                         entries.add(new Entry(String.valueOf(GET_LEVEL.invoke(r)), (String) GET_MESSAGE.invoke(r), (Throwable) GET_THROWN.invoke(r)));
+                        if (failure != null) {
+                            throw failure;
+                        }
                         yield false;   // captured, not printed
                     }
                     case "hashCode" -> System.identityHashCode(proxy);

@@ -189,7 +189,7 @@ class TlsTest {
     }
 
     /** Trusts the test server's certificate; with {@code withCertificate}, presents the test client certificate. */
-    private static SSLContext clientContext(boolean withCertificate) throws Exception {
+    static SSLContext clientContext(boolean withCertificate) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(dir.resolve("server-cert.pem"))) {

@@ -16,10 +16,16 @@ final class ConsoleLogging {
     /**
      * Sets the format; must run before the first logger is created, since JUL reads it once. A
      * format given with {@code -Djava.util.logging.SimpleFormatter.format} wins.
+     *
+     * <p>Then it creates JUL's console handler at once rather than on the first record. The first
+     * record may well be "too many open files" from the accept loop, and creating the handler
+     * opens a file (the time-zone database, for the timestamp): with no descriptor left it would
+     * fail, and leave the time-zone classes unusable for the rest of the run.
      */
     static void configure() {
         if (System.getProperty(FORMAT_PROPERTY) == null) {
             System.setProperty(FORMAT_PROPERTY, FORMAT);
         }
+        java.util.logging.Logger.getLogger("").getHandlers();
     }
 }

@@ -42,6 +42,20 @@ final class CliProcess implements AutoCloseable {
 
     /** Starts {@code socketserver ARGS...}. */
     static CliProcess start(String... args) throws IOException {
+        return new CliProcess(new ProcessBuilder(command(args)).start());
+    }
+
+    /**
+     * Starts {@code socketserver ARGS...} with at most {@code maxDescriptors} open files
+     * ({@code ulimit -n}); the shell execs the JVM, so {@link #pid()} is the JVM's.
+     */
+    static CliProcess startWithDescriptorLimit(int maxDescriptors, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + maxDescriptors + " && exec \"$@\"", "bash"));
+        command.addAll(command(args));
+        return new CliProcess(new ProcessBuilder(command).start());
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED",
@@ -50,7 +64,7 @@ final class CliProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 "dev.socketserver.cli.Main"));
         command.addAll(List.of(args));
-        return new CliProcess(new ProcessBuilder(command).start());
+        return command;
     }
 
     /** Runs {@code socketserver ARGS...} to its end. */
@@ -111,6 +125,16 @@ final class CliProcess implements AutoCloseable {
     /** The command's process, to find the processes it started. */
     ProcessHandle handle() {
         return process.toHandle();
+    }
+
+    /** The command's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the command still runs. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Sends SIGTERM, as {@code kill PID} does. */

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -44,6 +45,8 @@ public final class TlsConnection implements Connection {
     private final SocketInput in;
     private final OutputStream out = new TlsOutput();
     private boolean inboundDone;        // guarded by readLock
+    private long handshakeDeadlineNanos; // guarded by readLock; while handshaking, when the handshake must be over
+    private Duration handshakeDeadline;  // guarded by readLock; null once the handshake is over
 
     private TlsConnection(Connection plain, SSLEngine engine) {
         this.plain = plain;
@@ -74,15 +77,11 @@ public final class TlsConnection implements Connection {
             engine.setNeedClientAuth(true);
         }
         TlsConnection tls = new TlsConnection(plain, engine);
-        Duration previousTimeout = plain.readTimeout();
-        plain.setReadTimeout(deadline);
         try {
             tls.handshake(System.nanoTime() + deadline.toNanos(), deadline);
         } catch (SSLException e) {
             tls.closeOutbound();   // sends the alert the engine prepared, so the client learns why
             throw e;
-        } finally {
-            plain.setReadTimeout(previousTimeout);
         }
         return tls;
     }
@@ -103,7 +102,30 @@ public final class TlsConnection implements Connection {
                 .toArray(String[]::new);
     }
 
+    /** Runs the handshake; every read in it waits at most until the deadline. The read timeout is restored after. */
     private void handshake(long deadlineNanos, Duration deadline) throws IOException {
+        Duration previousTimeout = plain.readTimeout();
+        readLock.lock();
+        try {
+            handshakeDeadlineNanos = deadlineNanos;
+            handshakeDeadline = deadline;
+        } finally {
+            readLock.unlock();
+        }
+        try {
+            handshakeSteps(deadlineNanos, deadline);
+        } finally {
+            readLock.lock();
+            try {
+                handshakeDeadline = null;
+            } finally {
+                readLock.unlock();
+            }
+            plain.setReadTimeout(previousTimeout);
+        }
+    }
+
+    private void handshakeSteps(long deadlineNanos, Duration deadline) throws IOException {
         engine.beginHandshake();
         while (true) {
             if (System.nanoTime() > deadlineNanos) {
@@ -176,10 +198,27 @@ public final class TlsConnection implements Connection {
         }
     }
 
+    /**
+     * Reads what the network has into the network buffer. Holds readLock. During the handshake
+     * each read waits only as long as the handshake has left, so a client that sends its hello a
+     * byte at a time is still cut off at the deadline.
+     */
     private boolean readFromNetwork() throws IOException {
+        if (handshakeDeadline != null) {
+            long remaining = handshakeDeadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw handshakeTimedOut();
+            }
+            plain.setReadTimeout(Duration.ofNanos(Math.max(remaining, 1_000_000)));
+        }
         ByteBuffer buffer = netInBuffer.compact();
         try {
-            int n = netIn.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            int n;
+            try {
+                n = netIn.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            } catch (SocketTimeoutException e) {
+                throw handshakeDeadline == null ? e : handshakeTimedOut();
+            }
             if (n < 0) {
                 return false;
             }
@@ -215,6 +254,11 @@ public final class TlsConnection implements Connection {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Not an {@link SSLException}: no alert is sent to a client that may not be reading either. */
+    private SocketTimeoutException handshakeTimedOut() {
+        return new SocketTimeoutException("TLS handshake did not finish within " + handshakeDeadline.toMillis() + " ms");
     }
 
     private static ByteBuffer grow(ByteBuffer buffer, int atLeast) {
