@@ -209,6 +209,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         long backoff = 0;
         try {
             while (!stopRequested) {
+                loopTurned();
                 if (!permit) {
                     permit = runner.acquire(pollNanos, this::isStopRequested);
                 }
@@ -299,6 +300,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         boolean permit = false;
         try {
             while (!stopRequested) {
+                loopTurned();
                 long remaining = wait == null ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (remaining <= 0) {
                     handleTimeout();
@@ -478,6 +480,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** A request started by {@link #startDetached} is over: shut it down and free its permit. Any thread. */
     final void detachedRequestEnded(Q request) {
         completeRequest(request);
+    }
+
+    /** Called each time {@link #serveForever}'s loop turns: after each batch, and at least once per poll interval while idle. */
+    void loopTurned() {
     }
 
     /** Whether this server is the supervisor of worker processes, which accept in its place. */

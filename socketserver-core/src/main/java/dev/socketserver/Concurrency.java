@@ -3,6 +3,7 @@ package dev.socketserver;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.WorkerProcess;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -37,24 +38,30 @@ public final class Concurrency {
     /** How many children {@link #processPerConnection(List)} runs at once, as {@code tcpserver -c} and Python's {@code max_children}. */
     public static final int DEFAULT_MAX_CHILDREN = 40;
 
+    /** How long a worker of {@link #workerProcesses} may go without its serving loop turning before it is replaced, as gunicorn's {@code timeout}. */
+    public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(30);
+
     private final Kind kind;
     private final boolean daemonThreads;
     private final boolean blockOnClose;
     private final int limit;
     private final List<String> command;
     private final Concurrency inner;   // worker processes only: the model inside each worker
+    private final Duration workerTimeout;   // worker processes only
 
     private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit) {
-        this(kind, daemonThreads, blockOnClose, limit, List.of(), null);
+        this(kind, daemonThreads, blockOnClose, limit, List.of(), null, null);
     }
 
-    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command, Concurrency inner) {
+    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command, Concurrency inner,
+                        Duration workerTimeout) {
         this.kind = kind;
         this.daemonThreads = daemonThreads;
         this.blockOnClose = blockOnClose;
         this.limit = limit;
         this.command = command;
         this.inner = inner;
+        this.workerTimeout = workerTimeout;
     }
 
     /** Each request runs in the serving thread; the next is accepted when it returns. */
@@ -125,7 +132,7 @@ public final class Concurrency {
         if (maxChildren < 1) {
             throw new IllegalArgumentException("max children must be at least 1, got " + maxChildren);
         }
-        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null);
+        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null, null);
     }
 
     /** {@link #processPerConnection(List, int)} with {@value #DEFAULT_MAX_CHILDREN} children at most. */
@@ -160,6 +167,13 @@ public final class Concurrency {
      * drains its workers for up to 30 s from a shutdown hook; a supervisor whose JVM exits while
      * one of those drains runs kills the workers ({@code SIGKILL}) on its way out.
      *
+     * <p><b>A worker that stops serving is replaced.</b> Each worker's serving loop turns at least
+     * twice a second, and counts each turn in a small file it shares with the supervisor (in
+     * {@code /dev/shm}). A worker whose count stays still for {@code workerTimeout}, because it was
+     * stopped ({@code SIGSTOP}), is stuck, or takes that long to start, gets {@code SIGKILL} and
+     * a successor. With a synchronous inner model the loop waits for each request, so the timeout
+     * also bounds every request, as gunicorn's {@code timeout} does for its sync workers.
+     *
      * <p><b>A worker</b> stops accepting on {@code SIGTERM}, lets its running requests finish,
      * and exits; it does the same if the supervisor dies. The supervisor's JVM needs native access
      * ({@code --enable-native-access}); options on its command line, such as a debugger agent's
@@ -167,17 +181,29 @@ public final class Concurrency {
      *
      * @param workers how many worker processes, at least 1
      * @param inner how each worker runs its requests; not a process model
-     * @throws IllegalArgumentException if {@code workers} is below 1 or {@code inner} is a process model
+     * @param workerTimeout how long a worker's serving loop may stand still before the worker is
+     *     replaced; {@link #DEFAULT_WORKER_TIMEOUT} in the other overloads
+     * @throws IllegalArgumentException if {@code workers} is below 1, {@code inner} is a process
+     *     model, or the timeout is not positive
      */
-    public static Concurrency workerProcesses(int workers, Concurrency inner) {
+    public static Concurrency workerProcesses(int workers, Concurrency inner, Duration workerTimeout) {
         Objects.requireNonNull(inner, "inner");
+        Objects.requireNonNull(workerTimeout, "workerTimeout");
+        if (workerTimeout.isNegative() || workerTimeout.isZero()) {
+            throw new IllegalArgumentException("the worker timeout must be positive, got " + workerTimeout);
+        }
         if (workers < 1) {
             throw new IllegalArgumentException("worker processes need at least 1 worker, got " + workers);
         }
         if (inner.kind == Kind.PROCESS_PER_CONNECTION || inner.kind == Kind.WORKER_PROCESSES) {
             throw new IllegalArgumentException("a worker runs its requests in threads, not in processes: got " + inner);
         }
-        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner);
+        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner, workerTimeout);
+    }
+
+    /** {@link #workerProcesses(int, Concurrency, Duration)} with the {@link #DEFAULT_WORKER_TIMEOUT}. */
+    public static Concurrency workerProcesses(int workers, Concurrency inner) {
+        return workerProcesses(workers, inner, DEFAULT_WORKER_TIMEOUT);
     }
 
     /** {@link #workerProcesses(int, Concurrency)} with virtual threads inside each worker. */
@@ -215,6 +241,11 @@ public final class Concurrency {
         return limit;
     }
 
+    /** How long a worker may stand still before it is replaced. */
+    Duration workerTimeout() {
+        return workerTimeout;
+    }
+
     /** Whether {@code close()} waits for running requests. */
     boolean blockOnClose() {
         return blockOnClose && !daemonThreads;
@@ -241,14 +272,15 @@ public final class Concurrency {
             case VIRTUAL_THREADS -> "virtual";
             case BOUNDED -> "bounded:" + limit;
             case PROCESS_PER_CONNECTION -> "processes:" + limit + " " + command;
-            case WORKER_PROCESSES -> "workers:" + limit + (inner.kind == Kind.VIRTUAL_THREADS ? "" : " of " + inner);
+            case WORKER_PROCESSES -> "workers:" + limit + (inner.kind == Kind.VIRTUAL_THREADS ? "" : " of " + inner)
+                    + (workerTimeout.equals(DEFAULT_WORKER_TIMEOUT) ? "" : " (timeout " + workerTimeout.toMillis() + " ms)");
         };
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Concurrency c && c.kind == kind && c.daemonThreads == daemonThreads
-                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner);
+                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner) && Objects.equals(c.workerTimeout, workerTimeout);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.socketserver.internal.proxy.ProxyHeaderParser;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
 import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.TlsConnection;
+import dev.socketserver.internal.WorkerHeartbeat;
 import dev.socketserver.internal.WorkerProcess;
 import dev.socketserver.internal.WorkerSupervisor;
 
@@ -80,6 +81,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile ChildReaper children;       // process per connection only
     private volatile WorkerSupervisor workers;   // the supervisor of worker processes only
     private final boolean adopted;               // a worker process: the listener is the supervisor's
+    private volatile WorkerHeartbeat heartbeat;  // a worker process: tells the supervisor the loop turns
     private Thread drainOnExit;                  // guarded by this: a shutdown hook of a supervisor or a worker
     private volatile int listenerFd = -1;
     private volatile Duration idleTimeout;
@@ -435,11 +437,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (concurrency().isWorkerProcesses() && !adopted) {
             if (workers == null) {
                 workers = new WorkerSupervisor(SocketDescriptors.fdOf(channel), concurrency().workers(),
-                        WorkerSupervisor.ownCommandLine(), serverUri());
+                        WorkerSupervisor.ownCommandLine(), serverUri(), concurrency().workerTimeout());
             }
             return;   // the supervisor accepts nothing: the workers do
         }
         if (adopted) {
+            heartbeat = WorkerHeartbeat.forWorker();
             startDrainOnExit(Duration.ofDays(1), "socketserver-worker-drain");   // the supervisor kills at its own deadline
             WorkerProcess.onSupervisorExit(() -> {
                 WORKER_LOG.log(Level.WARNING, "the supervisor of worker " + WorkerProcess.number() + " has exited; draining for up to "
@@ -535,6 +538,14 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     @Override
     final boolean isActivated() {
         return readiness != null || workers != null;
+    }
+
+    @Override
+    final void loopTurned() {
+        WorkerHeartbeat beat = heartbeat;
+        if (beat != null) {
+            beat.beat();
+        }
     }
 
     @Override

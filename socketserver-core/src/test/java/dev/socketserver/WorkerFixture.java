@@ -7,11 +7,12 @@ import java.io.OutputStreamWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A program that is both supervisor and worker of {@link Concurrency#workerProcesses}, for
- * {@link WorkerProcessesTest}. Arguments: {@code tcp|unix:PATH WORKERS INNER [crash]}, where
- * INNER is {@code virtual} or {@code bounded:N}. The supervisor prints {@code listening URI} on
+ * {@link WorkerProcessesTest}. Arguments: {@code tcp|unix:PATH WORKERS INNER [crash|timeout=2S]},
+ * where INNER is {@code virtual} or {@code bounded:N}. The supervisor prints {@code listening URI} on
  * standard output. Each connection answers lines: {@code pid} with the worker's pid, {@code hold}
  * with {@code held PID} and then waits for {@code release}, answered with {@code released PID}.
  * With {@code crash}, every worker exits with status 3 at once.
@@ -26,7 +27,8 @@ public final class WorkerFixture {
         }
         int workers = Integer.parseInt(args[1]);
         Concurrency inner = args[2].startsWith("bounded:") ? Concurrency.bounded(Integer.parseInt(args[2].substring(8))) : Concurrency.virtualThreads();
-        Concurrency concurrency = Concurrency.workerProcesses(workers, inner);
+        Duration timeout = args.length > 3 && args[3].startsWith("timeout=") ? Duration.parse("PT" + args[3].substring(8)) : Concurrency.DEFAULT_WORKER_TIMEOUT;
+        Concurrency concurrency = Concurrency.workerProcesses(workers, inner, timeout);
         StreamHandler handler = WorkerFixture::serve;
         try (StreamServer server = args[0].startsWith("unix:")
                 ? new UnixStreamServer(Path.of(args[0].substring(5)), handler, concurrency)

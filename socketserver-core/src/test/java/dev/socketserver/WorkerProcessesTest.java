@@ -199,6 +199,7 @@ class WorkerProcessesTest {
         }
         assertThat(servedBy).doesNotContain(victim);
         assertThat(supervisor.workers()).containsAll(servedBy);
+        assertThat(zombies(supervisor)).isEmpty();
     }
 
     @Test
@@ -253,6 +254,53 @@ class WorkerProcessesTest {
         }
         supervisor.signal("TERM");
         assertThat(supervisor.process.waitFor()).isEqualTo(143);
+    }
+
+    @Test
+    void aStoppedWorkerIsKilledAndReplacedAfterTheWorkerTimeout() throws Exception {
+        // one request at a time per worker: two held connections show two workers that serve
+        Supervisor supervisor = start("tcp", "2", "bounded:1", "timeout=3S");
+        List<Long> serving = new ArrayList<>();
+        List<StreamClient> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                StreamClient client = StreamClient.connect(supervisor.address);
+                held.add(client);
+                client.send("hold\n");
+            }
+            for (StreamClient client : held) {
+                serving.add(Long.parseLong(client.readLine().substring("held ".length())));
+                client.send("release\n");
+                assertThat(client.readLine()).startsWith("released ");
+            }
+        } finally {
+            for (StreamClient client : held) {
+                client.close();
+            }
+        }
+        long stopped = serving.getFirst();
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(stopped)).start().waitFor()).isZero();
+
+        assertThat(awaitAtMost(STARTUP, () -> supervisor.log.stream().anyMatch(line ->
+                line.contains("(pid " + stopped + ") has not served for 3000 ms (stopped or stuck); killing it"))))
+                .as("the stopped worker is found out; log: %s", supervisor.log).isTrue();
+        assertThat(awaitAtMost(STARTUP, () -> supervisor.workers().size() == 2 && !supervisor.workers().contains(stopped)))
+                .as("a successor runs; log: %s", supervisor.log).isTrue();
+        assertThat(supervisor.workers()).contains(serving.getLast());   // the healthy worker kept its place
+        assertThat(askPid(supervisor.address)).isNotEqualTo(stopped);
+        assertThat(zombies(supervisor)).isEmpty();
+    }
+
+    /** The supervisor's children that have exited but were not reaped. */
+    private static List<Long> zombies(Supervisor supervisor) {
+        return supervisor.process.toHandle().children().map(ProcessHandle::pid).filter(pid -> {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+            } catch (IOException e) {
+                return false;   // gone: reaped
+            }
+        }).toList();
     }
 
     @Test

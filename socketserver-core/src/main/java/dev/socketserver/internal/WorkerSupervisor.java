@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,9 @@ public final class WorkerSupervisor implements AutoCloseable {
         int pid;                  // 0: none running
         long delayNanos;          // the last restart delay; 0 before any restart
         long startAtNanos;        // when to start the next process, while pid is 0
+        long lastBeat;            // the worker's heartbeat count when it last moved
+        long lastProgressNanos;   // when it last moved, or the worker started
+        boolean killed;           // sent SIGKILL for standing still
 
         Slot(int number) {
             this.number = number;
@@ -50,6 +54,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final int listenerFd;
     private final List<String> command;
     private final String label;
+    private final long timeoutNanos;
+    private final WorkerHeartbeat heartbeat;
     private final ChildReaper reaper;
     private final List<Slot> slots = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -65,15 +71,23 @@ public final class WorkerSupervisor implements AutoCloseable {
      * @param workers how many workers to keep running
      * @param command the command line that starts a worker: this process's own
      * @param label the server, for log lines
+     * @param timeout how long a worker's serving loop may stand still before it is killed
      */
-    public WorkerSupervisor(int listenerFd, int workers, List<String> command, String label) throws IOException {
+    public WorkerSupervisor(int listenerFd, int workers, List<String> command, String label, Duration timeout) throws IOException {
         this.listenerFd = listenerFd;
         this.command = List.copyOf(command);
         this.label = label;
+        this.timeoutNanos = timeout.toNanos();
         for (int i = 1; i <= workers; i++) {
             slots.add(new Slot(i));
         }
-        this.reaper = new ChildReaper();
+        this.heartbeat = WorkerHeartbeat.create(workers);
+        try {
+            this.reaper = new ChildReaper();
+        } catch (IOException | RuntimeException e) {
+            heartbeat.close();
+            throw e;
+        }
     }
 
     /** This process's command line, as the kernel has it: the command that starts a worker. */
@@ -123,6 +137,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                     break;
                 }
                 handleExits();
+                killStandingWorkers();
                 if (wait <= 0) {
                     serviceActions.run();
                 }
@@ -180,10 +195,39 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
+    /** Kills each worker whose heartbeat has not moved for the timeout; its exit then starts a successor. */
+    private void killStandingWorkers() {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            for (Slot slot : slots) {
+                if (slot.pid == 0 || slot.killed) {
+                    continue;
+                }
+                long beat = heartbeat.read(slot.number);
+                if (beat != slot.lastBeat) {
+                    slot.lastBeat = beat;
+                    slot.lastProgressNanos = now;
+                } else if (now - slot.lastProgressNanos >= timeoutNanos) {
+                    slot.killed = true;
+                    int pid = slot.pid;
+                    LOG.log(Level.WARNING, () -> "worker " + slot.number + " of " + label + " (pid " + pid + ") has not served for "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + (beat == 0 ? "it never started serving" : "stopped or stuck")
+                            + "); killing it");
+                    reaper.signal(pid, ChildReaper.SIGKILL);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void start(Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
         environment.put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, Integer.toString(slot.number));
         environment.put(WorkerProcess.SUPERVISOR_VARIABLE, Long.toString(ProcessHandle.current().pid()));
+        environment.put(WorkerHeartbeat.PATH_VARIABLE, heartbeat.path().toString());
+        heartbeat.reset(slot.number);
         int pid;
         try {
             pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT);
@@ -202,6 +246,9 @@ public final class WorkerSupervisor implements AutoCloseable {
         lock.lock();
         try {
             slot.pid = pid;
+            slot.killed = false;
+            slot.lastBeat = 0;
+            slot.lastProgressNanos = System.nanoTime();
         } finally {
             lock.unlock();
         }
@@ -320,6 +367,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     @Override
     public void close() {
         reaper.close();
+        heartbeat.close();
     }
 
     @Override
