@@ -701,7 +701,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /**
      * Drains and closes: stops accepting (the listening socket closes, so new clients are refused),
      * waits up to {@code drain} for running requests to finish, then closes the connections of those
-     * still running and closes the server. {@link #isDraining()} is true from the start.
+     * still running, interrupts their threads (in the models with a thread per request), and closes
+     * the server. {@link #isDraining()} is true from the start.
      *
      * @param drain the deadline for running requests, counted from the call
      * @return whether every request finished before the deadline
@@ -714,8 +715,13 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         LoopStop stop = stopAndRelease(false);
         boolean finished = awaitRequests(deadline);
         if (!finished) {
-            for (Q request : running.keySet()) {
-                endRequest(request);
+            Thread serving = stop == null ? null : stop.thread();
+            for (var entry : running.entrySet()) {
+                endRequest(entry.getKey());
+                Thread thread = entry.getValue();
+                if (runner.isThreaded() && thread != serving && thread != Thread.currentThread()) {
+                    thread.interrupt();   // for a handler blocked on something else than its connection: a sleep, a lock, a queue
+                }
             }
             awaitRequests(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }

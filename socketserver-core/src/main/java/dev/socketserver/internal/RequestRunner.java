@@ -138,6 +138,11 @@ public final class RequestRunner {
         }
     }
 
+    /** Whether each request runs in a thread of its own, started by {@link #execute}. */
+    public boolean isThreaded() {
+        return threads != null;
+    }
+
     /** Whether requests run in the calling thread. */
     public boolean isInline() {
         return threads == null && !detached;
