@@ -1,6 +1,7 @@
 package dev.socketserver.async;
 
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ServerCounters;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -22,14 +23,16 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     private final EventLoop loop;
     private final DatagramChannel channel;
     private final DatagramProtocol protocol;
+    private final ServerCounters counters;
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private SelectionKey key;
     private boolean closed;
 
-    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) {
+    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, ServerCounters counters) {
         this.loop = loop;
         this.channel = channel;
         this.protocol = protocol;
+        this.counters = counters;
     }
 
     void open() {
@@ -65,9 +68,12 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
                 return;
             }
             buffer.flip();
+            counters.requests.increment();
+            counters.bytesIn.add(buffer.remaining());
             try {
                 protocol.datagramReceived(buffer, sender);
             } catch (RuntimeException e) {
+                counters.handlerErrors.increment();
                 LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
             }
         }
@@ -88,7 +94,9 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
             return;
         }
         try {
+            int length = data.remaining();
             if (pending.isEmpty() && channel.send(data, target) > 0) {
+                counters.bytesOut.add(length);
                 return;
             }
         } catch (IOException e) {
@@ -107,9 +115,11 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
         try {
             while (!pending.isEmpty()) {
                 Outgoing next = pending.peek();
+                int length = next.data().remaining();
                 if (channel.send(next.data(), next.target()) == 0) {
                     return;
                 }
+                counters.bytesOut.add(length);
                 pending.poll();
             }
         } catch (IOException e) {

@@ -5,24 +5,31 @@ import dev.socketserver.internal.Addresses;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 
 /**
  * One stream connection on an event loop: the {@link Transport} its {@link Protocol} sees.
  * Everything here runs in the loop's thread; the public methods called from other threads hand
  * themselves to the loop first.
+ *
+ * <p>The connection is handed to its loop as a task ({@link #run()} opens it), so a loop that stops
+ * before opening it still closes it. The protocol is made on the loop, when the connection is ready
+ * for it; until then no callback runs, and none runs at all for a connection closed before that.
  */
-final class StreamConnection implements Transport, EventLoop.LoopChannel {
+final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
     private static final int READS_PER_WAKEUP = 16;
 
     private final AsyncServer server;
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final Protocol protocol;
+    private final Supplier<? extends Protocol> protocols;
+    private Protocol protocol;                  // null until made
     private final SocketAddress remoteAddress;
     private final SocketAddress localAddress;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
@@ -33,21 +40,31 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
     private boolean outputShutdownRequested;
     private boolean closed;
     private boolean closing;
+    private long openedNanos;
+    private long lastActivityNanos;
     // volatile: isClosing() and writeBufferSize() may be asked from any thread
     private volatile boolean closeRequested;
     private volatile long reportedPendingBytes;
 
-    StreamConnection(AsyncServer server, EventLoop loop, SocketChannel channel, Protocol protocol) throws IOException {
+    StreamConnection(AsyncServer server, EventLoop loop, SocketChannel channel, Supplier<? extends Protocol> protocols) throws IOException {
         this.server = server;
         this.loop = loop;
         this.channel = channel;
-        this.protocol = protocol;
+        this.protocols = protocols;
         this.remoteAddress = channel.getRemoteAddress();
         this.localAddress = channel.getLocalAddress();
     }
 
-    /** Registers with the loop and tells the protocol. Runs on the loop. */
+    /** Opens the connection on its loop. */
+    @Override
+    public void run() {
+        open();
+    }
+
+    /** Registers with the loop and makes the protocol. Runs on the loop. */
     void open() {
+        openedNanos = System.nanoTime();
+        lastActivityNanos = openedNanos;
         try {
             channel.configureBlocking(false);
             key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
@@ -55,11 +72,51 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
             closeNow(e, false);
             return;
         }
+        made();
+    }
+
+    /** Makes the protocol and tells it the connection is open. */
+    private void made() {
+        Protocol made;
+        try {
+            made = protocols.get();
+            if (made == null) {
+                throw new IllegalStateException("the protocol factory returned null");
+            }
+        } catch (RuntimeException e) {
+            server.countHandlerError();
+            LOG.log(Level.WARNING, "closing connection from " + Addresses.format(remoteAddress) + ": the protocol factory failed", e);
+            closeNow(e, false);
+            return;
+        }
+        protocol = made;
         try {
             protocol.connectionMade(this);
         } catch (RuntimeException e) {
             failed("connectionMade", e);
         }
+    }
+
+    /**
+     * Closes the connection if it has been idle (nothing read or written) for {@code idleNanos}, or
+     * open for {@code deadlineNanos}; 0 means no such limit. Runs on the loop.
+     */
+    void checkTimeouts(long now, long idleNanos, long deadlineNanos) {
+        if (closed) {
+            return;
+        }
+        if (idleNanos > 0 && now - lastActivityNanos >= idleNanos) {
+            timedOut("no bytes read or written for " + idleNanos / 1_000_000 + " ms (idle timeout)");
+        } else if (deadlineNanos > 0 && now - openedNanos >= deadlineNanos) {
+            timedOut("open for " + deadlineNanos / 1_000_000 + " ms (request deadline)");
+        }
+    }
+
+    private void timedOut(String why) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "closing connection from " + Addresses.format(remoteAddress) + ": " + why);
+        }
+        closeNow(new SocketTimeoutException(why), false);
     }
 
     @Override
@@ -90,6 +147,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
             if (n == 0) {
                 return;
             }
+            lastActivityNanos = loop.now();
+            loop.countIn(n);
             buffer.flip();
             try {
                 protocol.dataReceived(buffer);
@@ -138,7 +197,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
         }
         if (pending.isEmpty()) {
             try {
-                channel.write(data);
+                wrote(channel.write(data));
             } catch (IOException e) {
                 closeNow(e, true);
                 return;
@@ -177,6 +236,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
                 closeNow(e, true);
                 return;
             }
+            wrote(written);
             pendingBytes -= written;
             while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
                 pending.poll();
@@ -203,6 +263,13 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
             closeNow(null, false);
         } else if (outputShutdownRequested) {
             shutdownOutputNow();
+        }
+    }
+
+    private void wrote(long bytes) {
+        if (bytes > 0) {
+            lastActivityNanos = loop.now();
+            loop.countOut(bytes);
         }
     }
 
@@ -298,6 +365,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
 
     /** A callback threw: log it with the peer's address and close this connection only. */
     private void failed(String callback, RuntimeException e) {
+        server.countHandlerError();
         LOG.log(Level.WARNING, "closing connection from " + Addresses.format(remoteAddress) + ": " + callback + " threw", e);
         closeNow(e, false);
     }
@@ -324,11 +392,15 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel {
         pending.clear();
         pendingBytes = 0;
         reportedPendingBytes = 0;
-        server.connectionClosed(this);
         try {
-            protocol.connectionLost(cause);
+            if (protocol != null) {   // else closed before it was made: no callbacks at all
+                protocol.connectionLost(cause);
+            }
         } catch (RuntimeException e) {
+            server.countHandlerError();
             LOG.log(Level.WARNING, "connectionLost of " + Addresses.format(remoteAddress) + " threw", e);
+        } finally {
+            server.connectionClosed(this);   // after connectionLost: a connection counts against the cap until then
         }
     }
 

@@ -2,6 +2,7 @@ package dev.socketserver.async;
 
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 
 import java.io.IOException;
@@ -22,6 +23,7 @@ final class UnixDatagramFeeder implements DatagramTransport {
 
     private final UnixDatagramEndpoint endpoint;
     private final DatagramProtocol protocol;
+    private volatile ServerCounters counters;
     private volatile EventLoop loop;
     private Thread receiver;
 
@@ -31,8 +33,9 @@ final class UnixDatagramFeeder implements DatagramTransport {
     }
 
     /** Tells the protocol and starts receiving. Runs on {@code loop}. */
-    void start(EventLoop loop) {
+    void start(EventLoop loop, ServerCounters counters) {
         this.loop = loop;
+        this.counters = counters;
         try {
             protocol.connectionMade(this);
         } catch (RuntimeException e) {
@@ -59,9 +62,15 @@ final class UnixDatagramFeeder implements DatagramTransport {
     }
 
     private void deliver(UnixDatagramEndpoint.Received datagram) {
+        counters.requests.increment();
+        counters.bytesIn.add(datagram.data().length);
+        if (datagram.truncated()) {
+            counters.truncatedDatagrams.increment();
+        }
         try {
             protocol.datagramReceived(ByteBuffer.wrap(datagram.data()).asReadOnlyBuffer(), datagram.sender());
         } catch (RuntimeException e) {
+            counters.handlerErrors.increment();
             LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(datagram.sender()) + " threw", e);
         }
     }
@@ -73,7 +82,9 @@ final class UnixDatagramFeeder implements DatagramTransport {
             return;
         }
         try {
+            int length = data.remaining();
             endpoint.send(data, unix);
+            counters.bytesOut.add(length);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "send to " + unix + " failed: " + e);
         }
