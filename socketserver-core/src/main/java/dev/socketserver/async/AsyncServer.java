@@ -3,9 +3,11 @@ package dev.socketserver.async;
 import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
+import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.SocketFiles;
 
 import javax.management.JMException;
@@ -29,11 +31,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -60,13 +65,16 @@ import java.util.function.Supplier;
  *
  * <p>The production options of the blocking stream servers apply here too, under the same names:
  * {@link #setIdleTimeout idle timeout}, {@link #setRequestDeadline request deadline},
- * {@link #setMaxConnections connection limit}, {@link #stats() statistics} and {@link #registerJmx JMX}.
- * None is on by default. An accept that fails (too many open files) is retried with a backoff
+ * {@link #setMaxConnections connection limit}, {@link #setProxyProtocol PROXY protocol},
+ * {@link #stats() statistics} and {@link #registerJmx JMX}. None is on by default. An accept that fails (too many open files) is retried with a backoff
  * from 5 ms up to 1 s, logged at most once a second and counted; the listener stays open.
  */
 public final class AsyncServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
     private static final int ACCEPTS_PER_WAKEUP = 64;
+
+    /** How long a client has to send its PROXY header, unless set otherwise. */
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -101,6 +109,10 @@ public final class AsyncServer implements AutoCloseable {
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private volatile ObjectName jmxName;
+    private volatile TrustedNetworks proxyTrusted;
+    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
+    private final LongAdder proxyRejections = new LongAdder();
+    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
@@ -314,6 +326,52 @@ public final class AsyncServer implements AutoCloseable {
     /** The cap set by {@link #setMaxConnections(int)}, 0 for none. */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * Turns on the PROXY protocol (HAProxy's v1 and v2) for stream connections: every connection
+     * must start with a header, and may come only from {@code trustedNetworks}, a comma-separated
+     * list of CIDR ranges such as {@code 127.0.0.0/8,10.0.0.0/8,::1/128} (the load balancers;
+     * Unix-stream peers are always trusted). Protocols then see the real client in
+     * {@link Transport#remoteAddress()} and the rest of the header in {@link Transport#proxyInfo()}.
+     * The header is read on the loop before the protocol is made, and the bytes that follow it go
+     * to {@code dataReceived}. A peer outside those networks, a malformed header, or one that does
+     * not arrive within the header deadline closes the connection before any callback runs; each
+     * is counted, and logged at most once a second per reason. {@code null}, the default, turns it
+     * off. Applies to connections accepted afterwards.
+     *
+     * @throws IllegalArgumentException if the list is malformed; the message says what to fix
+     */
+    public void setProxyProtocol(String trustedNetworks) {
+        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+    }
+
+    /**
+     * Sets how long a client has to send its PROXY header, counted from the accept. A deadline;
+     * default {@link #DEFAULT_PROXY_HEADER_DEADLINE}.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is zero or negative
+     */
+    public void setProxyHeaderDeadline(Duration deadline) {
+        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+    }
+
+    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
+    public long proxyHeaderRejections() {
+        return proxyRejections.sum();
+    }
+
+    TrustedNetworks proxyTrusted() {
+        return proxyTrusted;
+    }
+
+    Duration proxyHeaderDeadline() {
+        return proxyHeaderDeadline;
+    }
+
+    void rejectProxy(String reason, Supplier<String> message) {
+        proxyRejections.increment();
+        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
     int lowWaterMark() {

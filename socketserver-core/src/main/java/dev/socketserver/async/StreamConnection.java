@@ -1,15 +1,22 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ProxyInfo;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.proxy.ProxyHeader;
+import dev.socketserver.internal.proxy.ProxyProtocolException;
+import dev.socketserver.internal.proxy.TrustedNetworks;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +27,9 @@ import java.util.function.Supplier;
  * <p>The connection is handed to its loop as a task ({@link #run()} opens it), so a loop that stops
  * before opening it still closes it. The protocol is made on the loop, when the connection is ready
  * for it; until then no callback runs, and none runs at all for a connection closed before that.
+ * With the PROXY protocol on, that is once the header has been read: every read goes to a
+ * {@link ProxyHeaderReader} until it is complete, and what follows it in the same read goes on
+ * to the protocol.
  */
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
@@ -30,8 +40,13 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private final SocketChannel channel;
     private final Supplier<? extends Protocol> protocols;
     private Protocol protocol;                  // null until made
-    private final SocketAddress remoteAddress;
+    private final SocketAddress peerAddress;    // the socket's peer: a load balancer, with the PROXY protocol
+    private SocketAddress remoteAddress;        // the client: the peer, or the PROXY header's source
     private final SocketAddress localAddress;
+    private ProxyHeaderReader proxyReader;      // non-null while the PROXY header is awaited
+    private EventLoop.Timer proxyDeadline;
+    private ProxyInfo proxyInfo;
+    private ByteBuffer heldInput;               // bytes read but not delivered because reading was paused meanwhile
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private SelectionKey key;
     private long pendingBytes;
@@ -51,7 +66,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.loop = loop;
         this.channel = channel;
         this.protocols = protocols;
-        this.remoteAddress = channel.getRemoteAddress();
+        this.peerAddress = channel.getRemoteAddress();
+        this.remoteAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
     }
 
@@ -61,10 +77,17 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         open();
     }
 
-    /** Registers with the loop and makes the protocol. Runs on the loop. */
+    /** Registers with the loop, then awaits the PROXY header or makes the protocol. Runs on the loop. */
     void open() {
         openedNanos = System.nanoTime();
         lastActivityNanos = openedNanos;
+        TrustedNetworks trusted = server.proxyTrusted();
+        if (trusted != null && peerAddress instanceof InetSocketAddress inet && !trusted.contains(inet.getAddress())) {
+            server.rejectProxy("untrusted", () -> "closing connection from " + Addresses.format(peerAddress)
+                    + ": not in the PROXY protocol's trusted networks " + trusted);
+            closeNow(null, false);
+            return;
+        }
         try {
             channel.configureBlocking(false);
             key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
@@ -72,7 +95,48 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             closeNow(e, false);
             return;
         }
+        if (trusted != null) {
+            proxyReader = new ProxyHeaderReader();
+            Duration deadline = server.proxyHeaderDeadline();
+            proxyDeadline = loop.schedule(deadline, () -> {
+                if (proxyReader != null && !closed) {
+                    rejectProxy("timeout", "no PROXY header within " + deadline.toMillis() + " ms");
+                }
+            });
+            return;
+        }
         made();
+    }
+
+    /**
+     * Feeds a read to the PROXY header reader. Returns true once the header is complete, with
+     * {@code data} positioned after it; false while more is needed, or if the header was refused
+     * (the connection is then closed).
+     */
+    private boolean readProxyHeader(ByteBuffer data) {
+        ProxyHeader header;
+        try {
+            header = proxyReader.offer(data);
+        } catch (ProxyProtocolException e) {
+            rejectProxy(e.reason().name(), "bad PROXY header: " + e.getMessage());
+            return false;
+        }
+        if (header == null) {
+            return false;
+        }
+        proxyReader = null;
+        proxyDeadline.cancel();
+        proxyInfo = ProxyHeaderReader.info(header);
+        if (proxyInfo.source() != null) {
+            remoteAddress = proxyInfo.source();
+        }
+        made();
+        return !closed;
+    }
+
+    private void rejectProxy(String reason, String why) {
+        server.rejectProxy(reason, () -> "closing connection from " + Addresses.format(peerAddress) + ": " + why);
+        closeNow(null, false);
     }
 
     /** Makes the protocol and tells it the connection is open. */
@@ -130,6 +194,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     private void read() {
+        if (heldInput != null && !deliverHeldInput()) {
+            return;
+        }
         ByteBuffer buffer = loop.readBuffer;
         for (int i = 0; i < READS_PER_WAKEUP && !closed && !readingPaused && !closing; i++) {
             buffer.clear();
@@ -150,19 +217,53 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             lastActivityNanos = loop.now();
             loop.countIn(n);
             buffer.flip();
-            try {
-                protocol.dataReceived(buffer);
-            } catch (RuntimeException e) {
-                failed("dataReceived", e);
-                return;
+            if (proxyReader != null && (!readProxyHeader(buffer) || !buffer.hasRemaining())) {
+                if (closed || n < buffer.capacity()) {
+                    return;
+                }
+                continue;
             }
-            if (n < buffer.capacity()) {
-                return;   // the socket is drained
+            if (!deliver(buffer) || n < buffer.capacity()) {
+                return;   // failed, paused, or the socket is drained
             }
         }
     }
 
+    /** Hands read bytes to the protocol, or holds them if reading was paused meanwhile. Returns whether to go on reading. */
+    private boolean deliver(ByteBuffer data) {
+        if (closing) {
+            return false;
+        }
+        if (readingPaused) {
+            heldInput = copy(data);
+            return false;
+        }
+        try {
+            protocol.dataReceived(data);
+        } catch (RuntimeException e) {
+            failed("dataReceived", e);
+            return false;
+        }
+        return true;
+    }
+
+    /** Delivers what was held while reading was paused. Returns whether to go on reading. */
+    private boolean deliverHeldInput() {
+        ByteBuffer held = heldInput;
+        if (held == null || readingPaused || closed) {
+            return held == null;
+        }
+        heldInput = null;
+        return deliver(held);
+    }
+
     private void endOfStream() {
+        if (proxyReader != null) {
+            int held = proxyReader.heldBytes();
+            rejectProxy(ProxyProtocolException.Reason.TRUNCATED.name(), "bad PROXY header: the stream ended after "
+                    + held + " byte(s) of it");
+            return;
+        }
         setInterest(SelectionKey.OP_READ, false);
         boolean keepOpen;
         try {
@@ -350,6 +451,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
         readingPaused = false;
         setInterest(SelectionKey.OP_READ, true);
+        if (heldInput != null) {
+            loop.execute(this::deliverHeldInput);   // later, not inside the callback that resumed
+        }
     }
 
     private void setInterest(int op, boolean on) {
@@ -390,6 +494,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             // nothing left to release
         }
         pending.clear();
+        heldInput = null;
         pendingBytes = 0;
         reportedPendingBytes = 0;
         try {
@@ -431,12 +536,18 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     @Override
+    public Optional<ProxyInfo> proxyInfo() {
+        return Optional.ofNullable(proxyInfo);
+    }
+
+    @Override
     public EventLoop loop() {
         return loop;
     }
 
     @Override
     public String toString() {
-        return "connection from " + Addresses.format(remoteAddress);
+        return "connection from " + Addresses.format(remoteAddress)
+                + (remoteAddress == peerAddress ? "" : " via " + Addresses.format(peerAddress));
     }
 }

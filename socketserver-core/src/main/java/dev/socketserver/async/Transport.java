@@ -1,7 +1,10 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ProxyInfo;
+
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One stream connection as a {@link Protocol} drives it: asyncio's {@code Transport}. Implemented
@@ -45,7 +48,10 @@ public interface Transport {
     /** Whether {@link #close()} or {@link #abort()} was called, or the connection is closed. */
     boolean isClosing();
 
-    /** The peer's address. */
+    /**
+     * The client's address: the peer's, or on a server with the PROXY protocol on
+     * ({@link AsyncServer#setProxyProtocol}) the real client that the load balancer's header named.
+     */
     SocketAddress remoteAddress();
 
     /** The local address. */
@@ -53,4 +59,13 @@ public interface Transport {
 
     /** The event loop this connection lives on, for timers and tasks that must run on it. */
     EventLoop loop();
+
+    /**
+     * What the load balancer's PROXY protocol header said, on a server with the PROXY protocol on
+     * ({@link AsyncServer#setProxyProtocol}); empty otherwise. {@link #remoteAddress()} is then
+     * the real client already. Safe from any thread once {@code connectionMade} has run.
+     */
+    default Optional<ProxyInfo> proxyInfo() {
+        return Optional.empty();
+    }
 }
