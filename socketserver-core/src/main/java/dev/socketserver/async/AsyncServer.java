@@ -12,6 +12,7 @@ import dev.socketserver.internal.SocketFiles;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -31,6 +32,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,12 +68,16 @@ import java.util.function.Supplier;
  * <p>The production options of the blocking stream servers apply here too, under the same names:
  * {@link #setIdleTimeout idle timeout}, {@link #setRequestDeadline request deadline},
  * {@link #setMaxConnections connection limit}, {@link #setProxyProtocol PROXY protocol},
- * {@link #stats() statistics} and {@link #registerJmx JMX}. None is on by default. An accept that fails (too many open files) is retried with a backoff
+ * {@link #setSslContext TLS}, {@link #stats() statistics} and {@link #registerJmx JMX}. None is on
+ * by default. An accept that fails (too many open files) is retried with a backoff
  * from 5 ms up to 1 s, logged at most once a second and counted; the listener stays open.
  */
 public final class AsyncServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
     private static final int ACCEPTS_PER_WAKEUP = 64;
+
+    /** How long a client has to finish the TLS handshake, unless set otherwise. */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
     public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
@@ -113,6 +119,11 @@ public final class AsyncServer implements AutoCloseable {
     private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
     private final LongAdder proxyRejections = new LongAdder();
     private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
+    private volatile SSLContext sslContext;
+    private volatile boolean tlsNeedClientAuth;
+    private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
+    private volatile List<String> tlsApplicationProtocols = List.of();
+    private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
@@ -359,6 +370,70 @@ public final class AsyncServer implements AutoCloseable {
     /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
     public long proxyHeaderRejections() {
         return proxyRejections.sum();
+    }
+
+    /**
+     * Serves TLS with {@code context} (see {@link dev.socketserver.Tls} to load a certificate and
+     * key): TLS 1.2 and 1.3 only, with the JDK's default cipher suites. The handshake runs on the
+     * connection's loop (the engine's slow tasks in a virtual thread) after the PROXY header if
+     * any, and must finish within the handshake deadline; a client that fails it is closed and
+     * counted, and logged at most once a second, before any callback runs. The protocol is made
+     * once the handshake is done, sees plaintext, and finds the session in
+     * {@link Transport#tlsSession()}. Closing sends close_notify. {@code null}, the default, turns
+     * TLS off. Applies to connections accepted afterwards.
+     */
+    public void setSslContext(SSLContext context) {
+        this.sslContext = context;
+    }
+
+    /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
+    public void setTlsNeedClientAuth(boolean need) {
+        this.tlsNeedClientAuth = need;
+    }
+
+    /**
+     * Sets the TLS handshake deadline, counted from the start of the handshake. Default
+     * {@link #DEFAULT_TLS_HANDSHAKE_DEADLINE}.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is zero or negative
+     */
+    public void setTlsHandshakeDeadline(Duration deadline) {
+        this.tlsHandshakeDeadline = Objects.requireNonNull(positiveOrNull(deadline, "TLS handshake deadline"), "deadline");
+    }
+
+    /**
+     * Sets the application protocols this server speaks, for ALPN, in order of preference (such
+     * as {@code "h2", "http/1.1"}): a client that offers one of them gets it, and the protocol
+     * sees it in {@link Transport#tlsApplicationProtocol()}; a client that offers only others
+     * fails the handshake, as the ALPN spec asks. None, the default, means ALPN is not negotiated.
+     */
+    public void setTlsApplicationProtocols(String... protocols) {
+        this.tlsApplicationProtocols = List.of(protocols);
+    }
+
+    /** How many clients failed the TLS handshake (including those that ran out of time). */
+    public long tlsHandshakeFailures() {
+        return tlsFailures.count();
+    }
+
+    SSLContext sslContext() {
+        return sslContext;
+    }
+
+    boolean tlsNeedClientAuth() {
+        return tlsNeedClientAuth;
+    }
+
+    Duration tlsHandshakeDeadline() {
+        return tlsHandshakeDeadline;
+    }
+
+    List<String> tlsApplicationProtocols() {
+        return tlsApplicationProtocols;
+    }
+
+    void tlsHandshakeFailed(Supplier<String> message) {
+        tlsFailures.log(Level.INFO, message);
     }
 
     TrustedNetworks proxyTrusted() {

@@ -63,6 +63,8 @@ public final class EventLoop implements Executor {
     private long timerSequence;                                          // loop thread only
     private long now = System.nanoTime();                                // loop thread only: when the last select returned
     boolean timeoutScanScheduled;                                        // loop thread only: AsyncServer's idle/deadline scan
+    private ByteBuffer tlsApp;                                           // loop thread only: what TLS connections unwrap into
+    private ByteBuffer tlsNet;                                           // loop thread only: what TLS connections wrap into
     // written by the loop thread only, read by AsyncServer.stats() from any thread: opaque, so never torn and
     // soon visible, at the cost of a plain store (a volatile or a LongAdder would cost a locked instruction per read)
     @SuppressWarnings("unused")
@@ -174,6 +176,25 @@ public final class EventLoop implements Executor {
     /** Bytes written so far by this loop's connections; any thread. */
     long bytesOut() {
         return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    /**
+     * The loop's buffer for decrypted bytes, of at least {@code size} bytes: TLS connections hand
+     * them to their protocol at once, so one buffer per loop serves them all. Loop thread only.
+     */
+    ByteBuffer tlsAppBuffer(int size) {
+        if (tlsApp == null || tlsApp.capacity() < size) {
+            tlsApp = ByteBuffer.allocate(size);
+        }
+        return tlsApp;
+    }
+
+    /** The loop's buffer for encrypted records on their way to a socket, of at least {@code size} bytes. Loop thread only. */
+    ByteBuffer tlsNetBuffer(int size) {
+        if (tlsNet == null || tlsNet.capacity() < size) {
+            tlsNet = ByteBuffer.allocate(size);
+        }
+        return tlsNet;
     }
 
     /** The channels registered with this loop now. Loop thread only. */

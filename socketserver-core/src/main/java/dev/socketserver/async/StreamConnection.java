@@ -6,6 +6,8 @@ import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
 import dev.socketserver.internal.proxy.TrustedNetworks;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -29,7 +31,8 @@ import java.util.function.Supplier;
  * for it; until then no callback runs, and none runs at all for a connection closed before that.
  * With the PROXY protocol on, that is once the header has been read: every read goes to a
  * {@link ProxyHeaderReader} until it is complete, and what follows it in the same read goes on
- * to the protocol.
+ * to the protocol. With TLS on, it is once the handshake has finished: from then on reads and
+ * writes pass through a {@link TlsLayer}, and the write buffer holds plaintext.
  */
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
     private static final System.Logger LOG = System.getLogger("dev.socketserver");
@@ -47,6 +50,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private EventLoop.Timer proxyDeadline;
     private ProxyInfo proxyInfo;
     private ByteBuffer heldInput;               // bytes read but not delivered because reading was paused meanwhile
+    // volatile: tlsSession() may be asked from any thread; set once, on the loop
+    private volatile TlsLayer tls;              // non-null on a TLS server, once the PROXY header (if any) is read
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private SelectionKey key;
     private long pendingBytes;
@@ -105,7 +110,28 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             });
             return;
         }
+        ready();
+    }
+
+    /** The connection is past its PROXY header, if any: starts TLS, or makes the protocol. */
+    private void ready() {
+        SSLContext context = server.sslContext();
+        if (context == null) {
+            made();
+            return;
+        }
+        tls = TlsLayer.accept(this, channel, loop, context, peerAddress, server.tlsNeedClientAuth(), server.tlsApplicationProtocols());
+        tls.begin(server.tlsHandshakeDeadline());
+    }
+
+    /** The TLS handshake has finished. */
+    void tlsReady() {
         made();
+    }
+
+    /** The TLS handshake failed or ran out of time: counted and logged (at most once a second) by the server. */
+    void tlsHandshakeFailed(String why) {
+        server.tlsHandshakeFailed(() -> "TLS handshake with " + Addresses.format(remoteAddress) + " failed: " + why);
     }
 
     /**
@@ -130,7 +156,13 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         if (proxyInfo.source() != null) {
             remoteAddress = proxyInfo.source();
         }
-        made();
+        ready();
+        if (tls != null) {
+            if (data.hasRemaining() && !closed) {
+                tls.received(data);   // the ClientHello, behind the header
+            }
+            return false;
+        }
         return !closed;
     }
 
@@ -194,6 +226,10 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     private void read() {
+        if (tls != null) {
+            tls.read();
+            return;
+        }
         if (heldInput != null && !deliverHeldInput()) {
             return;
         }
@@ -214,12 +250,11 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             if (n == 0) {
                 return;
             }
-            lastActivityNanos = loop.now();
-            loop.countIn(n);
+            readBytes(n);
             buffer.flip();
             if (proxyReader != null && (!readProxyHeader(buffer) || !buffer.hasRemaining())) {
-                if (closed || n < buffer.capacity()) {
-                    return;
+                if (closed || tls != null || n < buffer.capacity()) {
+                    return;   // refused, TLS reads for itself from now on, or the socket is drained
                 }
                 continue;
             }
@@ -229,8 +264,23 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
+    /** Bytes came from the socket. */
+    void readBytes(int n) {
+        lastActivityNanos = loop.now();
+        loop.countIn(n);
+    }
+
+    /** Whether the protocol takes data now: it has not paused reading, and the connection is not closing. */
+    boolean acceptsData() {
+        return !readingPaused && !closing;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Hands read bytes to the protocol, or holds them if reading was paused meanwhile. Returns whether to go on reading. */
-    private boolean deliver(ByteBuffer data) {
+    boolean deliver(ByteBuffer data) {
         if (closing) {
             return false;
         }
@@ -257,7 +307,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         return deliver(held);
     }
 
-    private void endOfStream() {
+    void endOfStream() {
         if (proxyReader != null) {
             int held = proxyReader.heldBytes();
             rejectProxy(ProxyProtocolException.Reason.TRUNCATED.name(), "bad PROXY header: the stream ended after "
@@ -297,11 +347,18 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             return;
         }
         if (pending.isEmpty()) {
-            try {
-                wrote(channel.write(data));
-            } catch (IOException e) {
-                closeNow(e, true);
-                return;
+            if (tls == null) {
+                try {
+                    wroteBytes(channel.write(data));
+                } catch (IOException e) {
+                    closeNow(e, true);
+                    return;
+                }
+            } else if (tls.canWrite()) {
+                tls.write(data);
+                if (closed) {
+                    return;
+                }
             }
             if (!data.hasRemaining()) {
                 return;
@@ -328,26 +385,17 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     /** Writes what is pending, gathering the buffers into one call. */
-    private void flush() {
-        while (!pending.isEmpty()) {
-            long written;
-            try {
-                written = channel.write(pending.toArray(ByteBuffer[]::new));
-            } catch (IOException e) {
-                closeNow(e, true);
-                return;
-            }
-            wrote(written);
-            pendingBytes -= written;
-            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
-                pending.poll();
-            }
-            if (written == 0) {
-                break;
-            }
+    void flush() {
+        if (tls != null) {
+            flushTls();
+        } else {
+            flushPlain();
+        }
+        if (closed) {
+            return;
         }
         reportedPendingBytes = pendingBytes;
-        if (!pending.isEmpty()) {
+        if (!pending.isEmpty() || (tls != null && !tls.outputIdle())) {
             return;
         }
         setInterest(SelectionKey.OP_WRITE, false);
@@ -361,13 +409,72 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             }
         }
         if (closing) {
-            closeNow(null, false);
+            finishClose();
         } else if (outputShutdownRequested) {
             shutdownOutputNow();
         }
     }
 
-    private void wrote(long bytes) {
+    /** Encrypts and writes what is pending, while the socket takes it all. */
+    private void flushTls() {
+        if (!tls.flushCipher()) {
+            return;
+        }
+        if (tls.busy()) {
+            tls.process();   // a handshake or a post-handshake message waited for the socket
+            if (closed || !tls.outputIdle()) {
+                return;
+            }
+        }
+        while (!pending.isEmpty() && tls.canWrite()) {
+            ByteBuffer head = pending.peek();
+            pendingBytes -= tls.write(head);
+            if (closed) {
+                return;
+            }
+            if (!head.hasRemaining()) {
+                pending.poll();
+            }
+        }
+        if (!pending.isEmpty() && tls.outputIdle()) {
+            setInterest(SelectionKey.OP_WRITE, false);   // waiting for the engine's task, not the socket: tasksDone flushes
+        }
+    }
+
+    private void flushPlain() {
+        while (!pending.isEmpty()) {
+            long written;
+            try {
+                written = channel.write(pending.toArray(ByteBuffer[]::new));
+            } catch (IOException e) {
+                closeNow(e, true);
+                return;
+            }
+            wroteBytes(written);
+            pendingBytes -= written;
+            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
+                pending.poll();
+            }
+            if (written == 0) {
+                break;
+            }
+        }
+    }
+
+    /** Closes once everything is written: after a TLS close_notify, if TLS is on. */
+    private void finishClose() {
+        if (tls != null) {
+            tls.closeOutbound();
+        }
+        closeNow(null, false);
+    }
+
+    private boolean outputIdle() {
+        return pending.isEmpty() && (tls == null || tls.outputIdle());
+    }
+
+    /** Bytes went to the socket. */
+    void wroteBytes(long bytes) {
         if (bytes > 0) {
             lastActivityNanos = loop.now();
             loop.countOut(bytes);
@@ -387,8 +494,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         closing = true;
         closeRequested = true;
         setInterest(SelectionKey.OP_READ, false);
-        if (pending.isEmpty()) {
-            closeNow(null, false);
+        if (outputIdle()) {
+            finishClose();
         }
     }
 
@@ -417,12 +524,18 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             return;
         }
         outputShutdownRequested = true;
-        if (pending.isEmpty()) {
+        if (outputIdle()) {
             shutdownOutputNow();
         }
     }
 
     private void shutdownOutputNow() {
+        if (tls != null) {
+            tls.closeOutbound();
+            if (closed) {
+                return;
+            }
+        }
         try {
             channel.shutdownOutput();
         } catch (IOException e) {
@@ -453,10 +566,18 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         setInterest(SelectionKey.OP_READ, true);
         if (heldInput != null) {
             loop.execute(this::deliverHeldInput);   // later, not inside the callback that resumed
+        } else if (tls != null) {
+            loop.execute(this::processTlsInput);    // records may be waiting in the TLS buffer, with nothing more to come
         }
     }
 
-    private void setInterest(int op, boolean on) {
+    private void processTlsInput() {
+        if (!closed && acceptsData() && tls.process()) {
+            tls.read();
+        }
+    }
+
+    void setInterest(int op, boolean on) {
         if (key == null || !key.isValid()) {
             return;
         }
@@ -475,7 +596,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     /** Closes the socket now and tells the protocol once. {@code peerError}: an I/O error, worth only a debug line. */
-    private void closeNow(Throwable cause, boolean peerError) {
+    void closeNow(Throwable cause, boolean peerError) {
         if (closed) {
             return;
         }
@@ -538,6 +659,18 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     @Override
     public Optional<ProxyInfo> proxyInfo() {
         return Optional.ofNullable(proxyInfo);
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        TlsLayer layer = tls;
+        return layer == null ? Optional.empty() : Optional.ofNullable(layer.session());
+    }
+
+    @Override
+    public Optional<String> tlsApplicationProtocol() {
+        TlsLayer layer = tls;
+        return layer == null ? Optional.empty() : Optional.ofNullable(layer.applicationProtocol());
     }
 
     @Override
