@@ -16,11 +16,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * they can be reached reflectively: a {@code java.util.logging.Filter} (an interface, so a proxy
  * can implement it) set on each logger sees every record that passes the logger's level.
  */
-final class LogCapture implements AutoCloseable {
-    static final String DASHES = "-".repeat(40);
+public final class LogCapture implements AutoCloseable {
+    public static final String DASHES = "-".repeat(40);
 
     /** One captured record. */
-    record Entry(String level, String message, Throwable thrown) {
+    public record Entry(String level, String message, Throwable thrown) {
     }
 
     private static final List<Object> LOGGERS;   // java.util.logging.Logger of each component, held strongly
@@ -55,7 +55,7 @@ final class LogCapture implements AutoCloseable {
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
     private final List<Object> previousFilters = new java.util.ArrayList<>();
 
-    LogCapture() {
+    public LogCapture() {
         this(null);
     }
 
@@ -88,12 +88,12 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
-    List<Entry> entries() {
+    public List<Entry> entries() {
         return List.copyOf(entries);
     }
 
     /** The messages that are Python's error block (they start with 40 dashes). */
-    List<String> errorBlocks() {
+    public List<String> errorBlocks() {
         return entries.stream().map(Entry::message).filter(m -> m != null && m.startsWith(DASHES)).toList();
     }
 

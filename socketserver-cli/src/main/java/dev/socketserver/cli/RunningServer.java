@@ -17,7 +17,7 @@ sealed interface RunningServer {
     /** Stops accepting, lets running requests finish until the deadline, closes the rest. */
     boolean shutdown(Duration drain) throws InterruptedException;
 
-    /** The server's counters on one line, or null if this kind of server keeps none. */
+    /** The server's counters on one line. */
     String statsLine();
 
     /** A blocking server ({@code sync}, {@code threads}, {@code virtual}, {@code bounded:N}). */
@@ -57,7 +57,7 @@ sealed interface RunningServer {
 
         @Override
         public String statsLine() {
-            return null;
+            return server.stats().toLine();
         }
     }
 }

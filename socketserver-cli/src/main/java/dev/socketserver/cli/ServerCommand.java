@@ -33,9 +33,6 @@ abstract class ServerCommand implements Callable<Integer> {
         if (options.statsInterval != null && options.statsInterval.isZero()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stats needs a positive interval, such as 10s");
         }
-        if (options.statsInterval != null && options.concurrency instanceof Mode.Async) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stats is not available with --concurrency async yet");
-        }
         RunningServer server;
         try {
             server = Servers.open(options.listen, service(out), options.concurrency, options);

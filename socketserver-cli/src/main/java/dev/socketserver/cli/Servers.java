@@ -83,19 +83,48 @@ final class Servers {
     }
 
     private static RunningServer openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
-        if (options.tlsCertificate != null || options.idleTimeout != null || options.maxConnections > 0 || options.proxyProtocol) {
-            throw new IllegalArgumentException("--tls-cert, --idle-timeout, --max-connections and --proxy-protocol are not available with --concurrency async yet");
-        }
         AsyncServer server = switch (address) {
             case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());
             case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection());
             case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get());
             case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, service.asyncDatagrams().get());
         };
-        if (loops > 0) {
-            server.setEventLoops(loops);
+        try {
+            if (loops > 0) {
+                server.setEventLoops(loops);
+            }
+            applyAsyncOptions(server, address, options);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
         }
         return new RunningServer.Async(server);
+    }
+
+    private static void applyAsyncOptions(AsyncServer server, ListenAddress address, ServerOptions options) throws IOException {
+        boolean stream = address instanceof ListenAddress.Tcp || address instanceof ListenAddress.Unix;
+        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null || options.proxyProtocol)) {
+            throw new IllegalArgumentException("--idle-timeout, --tls-cert and --proxy-protocol apply to stream servers (tcp://, unix:), not to datagrams");
+        }
+        if (!stream && options.maxConnections > 0) {
+            throw new IllegalArgumentException("--max-connections with --concurrency async applies to stream servers (tcp://, unix:): "
+                    + "an async datagram server handles one datagram at a time");
+        }
+        if (options.maxConnections > 0) {
+            server.setMaxConnections(options.maxConnections);
+        }
+        if (options.idleTimeout != null) {
+            server.setIdleTimeout(options.idleTimeout);
+        }
+        if ((options.tlsCertificate == null) != (options.tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (options.tlsCertificate != null) {
+            server.setSslContext(Tls.fromPem(options.tlsCertificate, options.tlsKey));
+        }
+        if (options.proxyProtocol) {
+            server.setProxyProtocol(options.trusted);
+        }
     }
 
     private static InetSocketAddress resolve(ListenAddress address, String host, int port) throws UnknownHostException {

@@ -2,6 +2,8 @@ package dev.socketserver.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -17,14 +19,15 @@ import java.security.cert.X509Certificate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** --tls-cert/--tls-key, --idle-timeout and --max-connections, through the command. */
+/** --tls-cert/--tls-key, --idle-timeout, --max-connections and --proxy-protocol, through the command, blocking and async. */
 @Timeout(60)
 class ProductionOptionsTest {
 
-    @Test
-    void tlsCertAndKeyServeTls() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void tlsCertAndKeyServeTls(String mode) throws Exception {
         Path certs = Path.of(ProductionOptionsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0",
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode,
                 "--tls-cert", certs.resolve("server-cert.pem").toString(), "--tls-key", certs.resolve("server-key.pem").toString())) {
             InetSocketAddress address = cli.awaitInetAddress();
             try (SSLSocket client = (SSLSocket) trustAll().getSocketFactory().createSocket(address.getAddress(), address.getPort())) {
@@ -36,16 +39,18 @@ class ProductionOptionsTest {
         }
     }
 
-    @Test
-    void tlsOnADatagramAddressIsAUsageError() throws Exception {
-        var finished = CliProcess.run("echo", "--listen", "udp://127.0.0.1:0", "--tls-cert", "a.pem", "--tls-key", "b.pem");
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void tlsOnADatagramAddressIsAUsageError(String mode) throws Exception {
+        var finished = CliProcess.run("echo", "--listen", "udp://127.0.0.1:0", "--concurrency", mode, "--tls-cert", "a.pem", "--tls-key", "b.pem");
         assertThat(finished.status()).isEqualTo(2);
         assertThat(finished.stderr().getFirst()).contains("apply to stream servers");
     }
 
-    @Test
-    void idleTimeoutClosesASilentClient() throws Exception {
-        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--idle-timeout", "300ms");
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void idleTimeoutClosesASilentClient(String mode) throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--idle-timeout", "300ms");
              Socket silent = new Socket()) {
             silent.connect(cli.awaitInetAddress(), 10_000);
             silent.setSoTimeout(10_000);
@@ -53,9 +58,10 @@ class ProductionOptionsTest {
         }
     }
 
-    @Test
-    void statsPrintsTheCountersToStandardErrorPeriodically() throws Exception {
-        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--stats", "100ms")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void statsPrintsTheCountersToStandardErrorPeriodically(String mode) throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--stats", "100ms")) {
             InetSocketAddress address = cli.awaitInetAddress();
             try (var client = Clients.connect(address)) {
                 Clients.send(client, "hello");
@@ -73,9 +79,10 @@ class ProductionOptionsTest {
         assertThat(finished.stderr().getFirst()).contains("--stats needs a positive interval");
     }
 
-    @Test
-    void maxConnectionsLeavesTheNextClientWaitingUntilASlotFrees() throws Exception {
-        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--max-connections", "1")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void maxConnectionsLeavesTheNextClientWaitingUntilASlotFrees(String mode) throws Exception {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--max-connections", "1")) {
             InetSocketAddress address = cli.awaitInetAddress();
             try (var first = Clients.connect(address); var second = Clients.connect(address)) {
                 Clients.send(first, "1");
@@ -96,15 +103,42 @@ class ProductionOptionsTest {
         assertThat(finished.stderr().getFirst()).contains("missing.pem");
     }
 
-    @Test
-    void proxyProtocolShowsTheRealClientToGreet() throws Exception {
-        try (var cli = CliProcess.start("greet", "--listen", "tcp://127.0.0.1:0", "--proxy-protocol", "--trusted", "127.0.0.1/32");
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "async"})
+    void proxyProtocolShowsTheRealClientToGreet(String mode) throws Exception {
+        try (var cli = CliProcess.start("greet", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode,
+                "--proxy-protocol", "--trusted", "127.0.0.1/32");
              Socket client = new Socket()) {
             client.connect(cli.awaitInetAddress(), 10_000);
             client.setSoTimeout(10_000);
             client.getOutputStream().write("PROXY TCP4 203.0.113.5 127.0.0.1 41000 9000\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("connection");
             assertThat(cli.nextLine()).isEqualTo("got connection from 203.0.113.5:41000");
+        }
+    }
+
+    @Test
+    void maxConnectionsOnAnAsyncDatagramServerIsAUsageError() throws Exception {
+        var finished = CliProcess.run("echo", "--listen", "udp://127.0.0.1:0", "--concurrency", "async", "--max-connections", "3");
+        assertThat(finished.status()).isEqualTo(2);
+        assertThat(finished.stderr().getFirst()).contains("--max-connections with --concurrency async applies to stream servers");
+    }
+
+    @Test
+    void asyncTlsBehindAProxyHeaderAndAnIdleTimeoutTogether() throws Exception {
+        Path certs = Path.of(ProductionOptionsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
+        try (var cli = CliProcess.start("greet", "--listen", "tcp://127.0.0.1:0", "--concurrency", "async:2",
+                "--tls-cert", certs.resolve("server-cert.pem").toString(), "--tls-key", certs.resolve("server-key.pem").toString(),
+                "--proxy-protocol", "--trusted", "127.0.0.1/32", "--idle-timeout", "5s", "--max-connections", "10");
+             Socket raw = new Socket()) {
+            InetSocketAddress address = cli.awaitInetAddress();
+            raw.connect(address, 10_000);
+            raw.setSoTimeout(10_000);
+            raw.getOutputStream().write("PROXY TCP4 198.51.100.9 127.0.0.1 42000 443\r\n".getBytes(StandardCharsets.US_ASCII));
+            try (SSLSocket client = (SSLSocket) trustAll().getSocketFactory().createSocket(raw, "localhost", address.getPort(), true)) {
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("connection");
+            }
+            assertThat(cli.nextLine()).isEqualTo("got connection from 198.51.100.9:42000");
         }
     }
 

@@ -1,12 +1,23 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.Loggers;
+import dev.socketserver.internal.RateLimitedLog;
+import dev.socketserver.internal.ServerCounters;
+import dev.socketserver.internal.StatsMBean;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
+import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.SocketFiles;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -22,11 +33,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -50,10 +64,27 @@ import java.util.function.Supplier;
  * <p>{@link #shutdown(Duration)} stops accepting, waits for connections to end until the deadline,
  * then closes the rest; {@link #close()} closes everything at once. Either way the loops' threads
  * are gone when it returns.
+ *
+ * <p>The production options of the blocking stream servers apply here too, under the same names:
+ * {@link #setIdleTimeout idle timeout}, {@link #setRequestDeadline request deadline},
+ * {@link #setMaxConnections connection limit}, {@link #setProxyProtocol PROXY protocol},
+ * {@link #setSslContext TLS}, {@link #stats() statistics} and {@link #registerJmx JMX}. None is on
+ * by default. An accept that fails (too many open files) is retried with a backoff
+ * from 5 ms up to 1 s, logged at most once a second and counted; the listener stays open.
  */
 public final class AsyncServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
+    private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
     private static final int ACCEPTS_PER_WAKEUP = 64;
+
+    /** How long a client has to finish the TLS handshake, unless set otherwise. */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
+
+    /** How long a client has to send its PROXY header, unless set otherwise. */
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
+    private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -65,7 +96,8 @@ public final class AsyncServer implements AutoCloseable {
     private final DatagramProtocol datagramProtocol;
     private final Path socketFile;
     private final SocketAddress address;
-    private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    final ServerCounters counters = new ServerCounters();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object stateLock = new Object();
 
@@ -77,8 +109,23 @@ public final class AsyncServer implements AutoCloseable {
     private EventLoop[] loops;
     private int nextLoop;                              // accepting loop only
     private long lastAcceptErrorLog;                   // accepting loop only
+    private volatile Acceptor acceptor;                // set on the accepting loop once it listens
+    private volatile Accepting accepting = ServerSocketChannel::accept;
+    // volatile: options that may change while serving, read by the loops
     private volatile boolean draining;
-    private final java.util.concurrent.atomic.AtomicBoolean listenerOpen = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private volatile int maxConnections;
+    private volatile Duration idleTimeout;
+    private volatile Duration requestDeadline;
+    private volatile ObjectName jmxName;
+    private volatile TrustedNetworks proxyTrusted;
+    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
+    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
+    private volatile SSLContext sslContext;
+    private volatile boolean tlsNeedClientAuth;
+    private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
+    private volatile List<String> tlsApplicationProtocols = List.of();
+    private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
+    private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
                         Supplier<? extends Protocol> protocols, DatagramProtocol datagramProtocol, Path socketFile) throws IOException {
@@ -226,6 +273,192 @@ public final class AsyncServer implements AutoCloseable {
         this.writeBufferLimit = bytes;
     }
 
+    /**
+     * Sets the idle timeout: a connection that reads and writes nothing for this long is closed
+     * (its protocol's {@code connectionLost} gets a {@link java.net.SocketTimeoutException}). A
+     * timeout, measured from the last byte; {@code null}, the default, means none. May be changed
+     * while serving. Each loop checks its connections a few times per timeout, so a connection
+     * is closed up to a quarter of the timeout late (at most 1 s).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public void setIdleTimeout(Duration timeout) {
+        this.idleTimeout = positiveOrNull(timeout, "idle timeout");
+        scheduleTimeoutScans();
+    }
+
+    /** The idle timeout, or {@code null} for none. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Sets a deadline for each whole connection: one still open this long after it was accepted
+     * is closed, whatever it is doing. A deadline, measured from the accept; {@code null}, the
+     * default, means none. May be changed while serving.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is zero or negative
+     */
+    public void setRequestDeadline(Duration deadline) {
+        this.requestDeadline = positiveOrNull(deadline, "request deadline");
+        scheduleTimeoutScans();
+    }
+
+    /** The request deadline, or {@code null} for none. */
+    public Duration requestDeadline() {
+        return requestDeadline;
+    }
+
+    private static Duration positiveOrNull(Duration d, String what) {
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new IllegalArgumentException(what + " must be positive, or null for none; got " + d);
+        }
+        return d;
+    }
+
+    /**
+     * Caps how many stream connections are open at once; 0, the default, means no cap. When the
+     * cap is reached the server stops accepting, so further clients wait in the kernel's backlog:
+     * they are neither accepted and dropped nor refused, and get in as connections close. May be
+     * changed at any time; takes effect at once (lowering it closes nobody).
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     */
+    public void setMaxConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max connections must be 0 (no limit) or more, got " + max);
+        }
+        this.maxConnections = max;
+        Acceptor a = acceptor;
+        if (a != null) {
+            a.loop.execute(a::updateInterest);
+        }
+    }
+
+    /** The cap set by {@link #setMaxConnections(int)}, 0 for none. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * Turns on the PROXY protocol (HAProxy's v1 and v2) for stream connections: every connection
+     * must start with a header, and may come only from {@code trustedNetworks}, a comma-separated
+     * list of CIDR ranges such as {@code 127.0.0.0/8,10.0.0.0/8,::1/128} (the load balancers;
+     * Unix-stream peers are always trusted). Protocols then see the real client in
+     * {@link Transport#remoteAddress()} and the rest of the header in {@link Transport#proxyInfo()}.
+     * The header is read on the loop before the protocol is made, and the bytes that follow it go
+     * to {@code dataReceived}. A peer outside those networks, a malformed header, or one that does
+     * not arrive within the header deadline closes the connection before any callback runs; each
+     * is counted, and logged at most once a second per reason. {@code null}, the default, turns it
+     * off. Applies to connections accepted afterwards.
+     *
+     * @throws IllegalArgumentException if the list is malformed; the message says what to fix
+     */
+    public void setProxyProtocol(String trustedNetworks) {
+        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+    }
+
+    /**
+     * Sets how long a client has to send its PROXY header, counted from the accept. A deadline;
+     * default {@link #DEFAULT_PROXY_HEADER_DEADLINE}.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is zero or negative
+     */
+    public void setProxyHeaderDeadline(Duration deadline) {
+        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+    }
+
+    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
+    public long proxyHeaderRejections() {
+        return counters.proxyRejections.sum();
+    }
+
+    /**
+     * Serves TLS with {@code context} (see {@link dev.socketserver.Tls} to load a certificate and
+     * key): TLS 1.2 and 1.3 only, with the JDK's default cipher suites. The handshake runs on the
+     * connection's loop (the engine's slow tasks in a virtual thread) after the PROXY header if
+     * any, and must finish within the handshake deadline; a client that fails it is closed and
+     * counted, and logged at most once a second, before any callback runs. The protocol is made
+     * once the handshake is done, sees plaintext, and finds the session in
+     * {@link Transport#tlsSession()}. Closing sends close_notify. {@code null}, the default, turns
+     * TLS off. Applies to connections accepted afterwards.
+     */
+    public void setSslContext(SSLContext context) {
+        this.sslContext = context;
+    }
+
+    /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
+    public void setTlsNeedClientAuth(boolean need) {
+        this.tlsNeedClientAuth = need;
+    }
+
+    /**
+     * Sets the TLS handshake deadline, counted from the start of the handshake. Default
+     * {@link #DEFAULT_TLS_HANDSHAKE_DEADLINE}.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is zero or negative
+     */
+    public void setTlsHandshakeDeadline(Duration deadline) {
+        this.tlsHandshakeDeadline = Objects.requireNonNull(positiveOrNull(deadline, "TLS handshake deadline"), "deadline");
+    }
+
+    /**
+     * Sets the application protocols this server speaks, for ALPN, in order of preference (such
+     * as {@code "h2", "http/1.1"}): a client that offers one of them gets it, and the protocol
+     * sees it in {@link Transport#tlsApplicationProtocol()}; a client that offers only others
+     * fails the handshake, as the ALPN spec asks. None, the default, means ALPN is not negotiated.
+     */
+    public void setTlsApplicationProtocols(String... protocols) {
+        this.tlsApplicationProtocols = List.of(protocols);
+    }
+
+    /** How many clients failed the TLS handshake (including those that ran out of time). */
+    public long tlsHandshakeFailures() {
+        return counters.tlsHandshakeFailures.sum();
+    }
+
+    SSLContext sslContext() {
+        return sslContext;
+    }
+
+    boolean tlsNeedClientAuth() {
+        return tlsNeedClientAuth;
+    }
+
+    Duration tlsHandshakeDeadline() {
+        return tlsHandshakeDeadline;
+    }
+
+    List<String> tlsApplicationProtocols() {
+        return tlsApplicationProtocols;
+    }
+
+    void tlsHandshakeFailed(Supplier<String> message) {
+        counters.tlsHandshakeFailures.increment();
+        tlsFailures.log(Level.WARNING, message);
+    }
+
+    /** A connection closed because a timeout or deadline passed. */
+    void countTimeout() {
+        counters.timeouts.increment();
+    }
+
+    TrustedNetworks proxyTrusted() {
+        return proxyTrusted;
+    }
+
+    Duration proxyHeaderDeadline() {
+        return proxyHeaderDeadline;
+    }
+
+    void rejectProxy(String reason, Supplier<String> message) {
+        counters.proxyRejections.increment();
+        if (reason.equals("timeout")) {
+            counters.timeouts.increment();
+        }
+        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
+    }
+
     int lowWaterMark() {
         return lowWaterMark;
     }
@@ -258,7 +491,59 @@ public final class AsyncServer implements AutoCloseable {
 
     /** The number of open stream connections. */
     public int connectionCount() {
-        return connections.size();
+        return openConnections.get();
+    }
+
+    /**
+     * The server's counters. {@code activeRequests} is the number of open stream connections;
+     * {@code accepted} and {@code requestsTotal} both count accepted connections (and received
+     * datagrams, for a datagram server), and {@code closed} those that have ended; {@code
+     * handlerErrors} counts callbacks that threw; {@code requestsRefused} stays 0 (there is no
+     * {@code verifyRequest} hook); {@code timeouts} counts connections closed by the idle timeout,
+     * the request deadline, or the TLS handshake or PROXY header deadline; {@code
+     * truncatedDatagrams} counts Unix datagrams longer than 64 KiB (a UDP datagram always fits).
+     * Bytes are those read from and written to the sockets.
+     */
+    public ServerStats stats() {
+        long in = counters.bytesIn.sum();
+        long out = counters.bytesOut.sum();
+        EventLoop[] running;
+        synchronized (stateLock) {
+            running = loops;
+        }
+        if (running != null) {
+            for (EventLoop loop : running) {
+                in += loop.bytesIn();
+                out += loop.bytesOut();
+            }
+        }
+        return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
+                counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
+                counters.tlsHandshakeFailures.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum());
+    }
+
+    /**
+     * Publishes {@link #stats()} over JMX as {@code dev.socketserver:type=Server,name=<name>}, one
+     * read-only attribute per field ({@code ActiveRequests}, {@code BytesIn}, ...), until the server
+     * is closed.
+     *
+     * @return the name it was registered under
+     * @throws IllegalArgumentException if the name is not usable in an object name or is taken
+     */
+    public ObjectName registerJmx(String name) {
+        try {
+            ObjectName objectName = new ObjectName("dev.socketserver:type=Server,name=" + ObjectName.quote(name));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new StatsMBean(ServerStats.class, this::stats, "statistics of " + this), objectName);
+            jmxName = objectName;
+            return objectName;
+        } catch (JMException e) {
+            throw new IllegalArgumentException("cannot register server statistics as '" + name + "' over JMX: " + e.getMessage(), e);
+        }
+    }
+
+    void countHandlerError() {
+        counters.handlerErrors.increment();
     }
 
     /** Whether {@link #shutdown(Duration)} is under way. */
@@ -297,13 +582,14 @@ public final class AsyncServer implements AutoCloseable {
                 loop.start();
             }
         }
+        scheduleTimeoutScans();
         EventLoop first = loops[0];
         if (listener != null) {
             first.execute(() -> registerListener(first));
         } else if (unixgram != null) {
-            first.execute(() -> unixgram.start(first));
+            first.execute(() -> unixgram.start(first, counters));
         } else {
-            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol).open());
+            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol, counters).open());
         }
     }
 
@@ -317,18 +603,39 @@ public final class AsyncServer implements AutoCloseable {
         stopped.await();
     }
 
+    /** How the acceptor takes a connection from the listener: a seam for tests that inject accept errors. */
+    interface Accepting {
+        SocketChannel accept(ServerSocketChannel listener) throws IOException;
+    }
+
+    /** Replaces how connections are accepted; for tests. */
+    void acceptWith(Accepting accepting) {
+        this.accepting = Objects.requireNonNull(accepting, "accepting");
+    }
+
     private void registerListener(EventLoop loop) {
         try {
             listener.configureBlocking(false);
-            listener.register(loop.selector(), SelectionKey.OP_ACCEPT, new Acceptor(loop));
+            Acceptor a = new Acceptor(loop);
+            a.key = listener.register(loop.selector(), SelectionKey.OP_ACCEPT, a);
+            acceptor = a;
+            a.updateInterest();   // a cap may have been set before
         } catch (IOException e) {
             LOG.log(Level.ERROR, "cannot accept on " + serverUri(), e);
         }
     }
 
-    /** Accepts on the first loop and deals connections to the loops in turn. */
+    /**
+     * Accepts on the first loop and deals connections to the loops in turn. It is interested in
+     * accepts unless the connection cap is reached or a failed accept is backing off.
+     */
     private final class Acceptor implements EventLoop.LoopChannel {
         private final EventLoop loop;
+        private SelectionKey key;
+        private long backoffNanos;          // 0 while accepts succeed
+        private boolean backingOff;
+        // volatile: a connection closing on another loop reads it to decide whether to wake the acceptor
+        private volatile boolean atCap;
 
         Acceptor(EventLoop loop) {
             this.loop = loop;
@@ -337,28 +644,37 @@ public final class AsyncServer implements AutoCloseable {
         @Override
         public void ready(SelectionKey key) {
             for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+                if (capReached()) {
+                    pauseAtCap();
+                    return;
+                }
                 SocketChannel accepted;
                 try {
-                    accepted = listener.accept();
+                    accepted = accepting.accept(listener);
                 } catch (IOException e) {
-                    acceptFailed(key, e);
+                    acceptFailed(e);
                     return;
                 }
                 if (accepted == null) {
                     return;
                 }
+                backoffNanos = 0;
+                openConnections.incrementAndGet();
+                counters.accepted.increment();
+                counters.requests.increment();
                 EventLoop target = loops[nextLoop];
                 nextLoop = (nextLoop + 1) % loops.length;
                 try {
-                    StreamConnection connection = new StreamConnection(AsyncServer.this, target, accepted, protocols.get());
-                    connections.add(connection);
+                    StreamConnection connection = new StreamConnection(AsyncServer.this, target, accepted, protocols);
                     if (target == loop) {
                         connection.open();
                     } else {
-                        target.execute(connection::open);
+                        target.execute(connection);
                     }
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "dropping a new connection on " + serverUri() + ": " + e);
+                    openConnections.decrementAndGet();
+                    counters.closed.increment();
+                    LOG.log(Level.DEBUG, () -> "dropping a new connection on " + serverUri() + ": " + e);
                     try {
                         accepted.close();
                     } catch (IOException ignored) {
@@ -368,22 +684,56 @@ public final class AsyncServer implements AutoCloseable {
             }
         }
 
-        /** Too many open files and the like: log at most once a second, and stop accepting for a moment instead of spinning. */
-        private void acceptFailed(SelectionKey key, IOException e) {
+        private boolean capReached() {
+            int max = maxConnections;
+            return max > 0 && openConnections.get() >= max;
+        }
+
+        /** Stops accepting at the cap. The flag is set before the count is read again, and a closing connection lowers the count before it reads the flag: one of them sees the other. */
+        private void pauseAtCap() {
+            atCap = true;
+            if (capReached()) {
+                updateInterest();
+            } else {
+                atCap = false;
+            }
+        }
+
+        /** Accepts again if neither the cap nor a backoff stands in the way. Runs on the acceptor's loop. */
+        void updateInterest() {
+            if (atCap && !capReached()) {
+                atCap = false;
+            }
+            if (key.isValid()) {
+                key.interestOps(atCap || backingOff ? 0 : SelectionKey.OP_ACCEPT);
+            }
+        }
+
+        /** Too many open files and the like: log at most once a second, and stop accepting for a growing moment instead of spinning. */
+        private void acceptFailed(IOException e) {
             if (!listener.isOpen()) {
                 return;
             }
+            counters.acceptErrors.increment();
+            backoffNanos = backoffNanos == 0 ? FIRST_ACCEPT_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_ACCEPT_BACKOFF_NANOS);
             long now = System.nanoTime();
-            if (lastAcceptErrorLog == 0 || now - lastAcceptErrorLog > TimeUnit.SECONDS.toNanos(1)) {
+            if (lastAcceptErrorLog == 0 || now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1)) {
                 lastAcceptErrorLog = now;
-                LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, pausing accepts for 100 ms: " + e);
+                LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
             }
-            key.interestOps(0);
-            loop.schedule(Duration.ofMillis(100), () -> {
-                if (key.isValid()) {
-                    key.interestOps(SelectionKey.OP_ACCEPT);
-                }
+            backingOff = true;
+            updateInterest();
+            loop.schedule(Duration.ofNanos(backoffNanos), () -> {
+                backingOff = false;
+                updateInterest();
             });
+        }
+
+        /** A connection closed: if accepting paused at the cap, look again. Any thread. */
+        void connectionClosed() {
+            if (atCap) {
+                loop.execute(this::updateInterest);
+            }
         }
 
         @Override
@@ -392,8 +742,54 @@ public final class AsyncServer implements AutoCloseable {
         }
     }
 
+    /** A connection counted at accept has closed. Runs on its loop. */
     void connectionClosed(StreamConnection connection) {
-        connections.remove(connection);
+        openConnections.decrementAndGet();
+        counters.closed.increment();
+        Acceptor a = acceptor;
+        if (a != null) {
+            a.connectionClosed();
+        }
+    }
+
+    /** Makes sure each loop scans its connections for timeouts while an idle timeout or request deadline is set. */
+    private void scheduleTimeoutScans() {
+        EventLoop[] running;
+        synchronized (stateLock) {
+            running = state == State.RUNNING ? loops : null;
+        }
+        if (running == null || (idleTimeout == null && requestDeadline == null)) {
+            return;
+        }
+        for (EventLoop loop : running) {
+            loop.execute(() -> {
+                if (!loop.timeoutScanScheduled) {
+                    loop.timeoutScanScheduled = true;
+                    scanForTimeouts(loop);
+                }
+            });
+        }
+    }
+
+    /** Closes the loop's connections that are idle or past their deadline, and comes back in a quarter of the shorter one (10 ms to 1 s). */
+    private void scanForTimeouts(EventLoop loop) {
+        Duration idle = idleTimeout;
+        Duration deadline = requestDeadline;
+        if (idle == null && deadline == null) {
+            loop.timeoutScanScheduled = false;
+            return;
+        }
+        long idleNanos = idle == null ? 0 : idle.toNanos();
+        long deadlineNanos = deadline == null ? 0 : deadline.toNanos();
+        long now = System.nanoTime();
+        for (EventLoop.LoopChannel channel : loop.channels()) {
+            if (channel instanceof StreamConnection connection) {
+                connection.checkTimeouts(now, idleNanos, deadlineNanos);
+            }
+        }
+        long shortest = Math.min(idle == null ? Long.MAX_VALUE : idleNanos, deadline == null ? Long.MAX_VALUE : deadlineNanos);
+        long period = Math.clamp(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+        loop.schedule(Duration.ofNanos(period), () -> scanForTimeouts(loop));
     }
 
     // ---- stopping ------------------------------------------------------------------------------
@@ -423,7 +819,7 @@ public final class AsyncServer implements AutoCloseable {
         listenerClosed.await(1, TimeUnit.SECONDS);
         boolean drained = true;
         if (datagramChannel == null && unixgram == null) {
-            while (!connections.isEmpty()) {
+            while (openConnections.get() > 0) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     drained = false;
@@ -447,6 +843,14 @@ public final class AsyncServer implements AutoCloseable {
             boolean started = state == State.RUNNING;
             state = State.CLOSED;
             running = started ? loops : null;
+        }
+        ObjectName registered = jmxName;
+        if (registered != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
+            } catch (JMException e) {
+                LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
+            }
         }
         if (unixgram != null) {
             unixgram.close();   // before the loops stop, so connectionLost still runs on one

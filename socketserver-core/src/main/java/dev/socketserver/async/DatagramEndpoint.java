@@ -1,6 +1,9 @@
 package dev.socketserver.async;
 
+import dev.socketserver.internal.Loggers;
+
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ServerCounters;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,7 +15,7 @@ import java.util.ArrayDeque;
 
 /** A UDP socket on an event loop: the {@link DatagramTransport} its {@link DatagramProtocol} sees. Runs on the loop. */
 final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
     private static final int DATAGRAMS_PER_WAKEUP = 64;
     private static final int MAX_QUEUED = 1024;
 
@@ -22,14 +25,16 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     private final EventLoop loop;
     private final DatagramChannel channel;
     private final DatagramProtocol protocol;
+    private final ServerCounters counters;
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private SelectionKey key;
     private boolean closed;
 
-    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) {
+    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, ServerCounters counters) {
         this.loop = loop;
         this.channel = channel;
         this.protocol = protocol;
+        this.counters = counters;
     }
 
     void open() {
@@ -65,9 +70,14 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
                 return;
             }
             buffer.flip();
+            counters.accepted.increment();
+            counters.requests.increment();
+            counters.closed.increment();
+            counters.bytesIn.add(buffer.remaining());
             try {
                 protocol.datagramReceived(buffer, sender);
             } catch (RuntimeException e) {
+                counters.handlerErrors.increment();
                 LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
             }
         }
@@ -88,7 +98,9 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
             return;
         }
         try {
+            int length = data.remaining();
             if (pending.isEmpty() && channel.send(data, target) > 0) {
+                counters.bytesOut.add(length);
                 return;
             }
         } catch (IOException e) {
@@ -107,9 +119,11 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
         try {
             while (!pending.isEmpty()) {
                 Outgoing next = pending.peek();
+                int length = next.data().remaining();
                 if (channel.send(next.data(), next.target()) == 0) {
                     return;
                 }
+                counters.bytesOut.add(length);
                 pending.poll();
             }
         } catch (IOException e) {

@@ -1,7 +1,11 @@
 package dev.socketserver.async;
 
+import dev.socketserver.internal.Loggers;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -35,7 +39,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>{@link #execute} and {@link #schedule} are safe from any thread.
  */
 public final class EventLoop implements Executor {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final VarHandle BYTES_IN;
+    private static final VarHandle BYTES_OUT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BYTES_IN = lookup.findVarHandle(EventLoop.class, "bytesIn", long.class);
+            BYTES_OUT = lookup.findVarHandle(EventLoop.class, "bytesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Every read of the loop's connections lands here; one buffer per loop, no allocation per read. */
     static final int READ_BUFFER_SIZE = 64 * 1024;
 
@@ -46,6 +63,16 @@ public final class EventLoop implements Executor {
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private long timerSequence;                                          // loop thread only
+    private long now = System.nanoTime();                                // loop thread only: when the last select returned
+    boolean timeoutScanScheduled;                                        // loop thread only: AsyncServer's idle/deadline scan
+    private ByteBuffer tlsApp;                                           // loop thread only: what TLS connections unwrap into
+    private ByteBuffer tlsNet;                                           // loop thread only: what TLS connections wrap into
+    // written by the loop thread only, read by AsyncServer.stats() from any thread: opaque, so never torn and
+    // soon visible, at the cost of a plain store (a volatile or a LongAdder would cost a locked instruction per read)
+    @SuppressWarnings("unused")
+    private long bytesIn;
+    @SuppressWarnings("unused")
+    private long bytesOut;
     // volatile: read by other threads deciding whether to wake the selector, or to stop
     private volatile boolean selecting;
     private volatile boolean stopping;
@@ -128,6 +155,61 @@ public final class EventLoop implements Executor {
         }
     }
 
+    /** When the loop last woke up ({@link System#nanoTime()}): a clock for activity stamps that costs nothing per read. Loop thread only. */
+    long now() {
+        return now;
+    }
+
+    /** Counts bytes read from a connection of this loop. Loop thread only. */
+    void countIn(long bytes) {
+        BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + bytes);
+    }
+
+    /** Counts bytes written to a connection of this loop. Loop thread only. */
+    void countOut(long bytes) {
+        BYTES_OUT.setOpaque(this, (long) BYTES_OUT.getOpaque(this) + bytes);
+    }
+
+    /** Bytes read so far by this loop's connections; any thread. */
+    long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
+    }
+
+    /** Bytes written so far by this loop's connections; any thread. */
+    long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    /**
+     * The loop's buffer for decrypted bytes, of at least {@code size} bytes: TLS connections hand
+     * them to their protocol at once, so one buffer per loop serves them all. Loop thread only.
+     */
+    ByteBuffer tlsAppBuffer(int size) {
+        if (tlsApp == null || tlsApp.capacity() < size) {
+            tlsApp = ByteBuffer.allocate(size);
+        }
+        return tlsApp;
+    }
+
+    /** The loop's buffer for encrypted records on their way to a socket, of at least {@code size} bytes. Loop thread only. */
+    ByteBuffer tlsNetBuffer(int size) {
+        if (tlsNet == null || tlsNet.capacity() < size) {
+            tlsNet = ByteBuffer.allocate(size);
+        }
+        return tlsNet;
+    }
+
+    /** The channels registered with this loop now. Loop thread only. */
+    List<LoopChannel> channels() {
+        List<LoopChannel> channels = new ArrayList<>();
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.attachment() instanceof LoopChannel channel) {
+                channels.add(channel);
+            }
+        }
+        return channels;
+    }
+
     /** Asks the loop to end after the current round; its channels are closed by {@link AsyncServer} first. */
     void stop() {
         stopping = true;
@@ -155,6 +237,7 @@ public final class EventLoop implements Executor {
                     ready = selector.select(timeoutMillis < 0 ? 0 : timeoutMillis);
                 }
                 selecting = false;
+                now = System.nanoTime();
                 wakeUpPending.set(false);
                 if (ready > 0) {
                     processSelectedKeys();
@@ -241,6 +324,12 @@ public final class EventLoop implements Executor {
         }
         for (LoopChannel channel : channels) {
             channel.abort(null);
+        }
+        // a channel handed to this loop but not opened yet (a new connection) is a task: close it too
+        for (Runnable task : tasks) {
+            if (task instanceof LoopChannel channel) {
+                channel.abort(null);
+            }
         }
         tasks.clear();
         timers.clear();

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * What a stream connection does, as callbacks from its event loop: asyncio's {@code Protocol} in
- * Java. An {@link AsyncServer} makes one instance per connection with the factory it was given.
+ * Java. An {@link AsyncServer} makes one instance per connection with the factory it was given,
+ * on the connection's loop, once the connection is ready for it: after its PROXY header and its
+ * TLS handshake, when those are on. A connection turned away before that gets no instance.
  *
  * <p>Every callback of one connection runs in that connection's event loop thread, one at a time,
  * so a protocol needs no locks for its own state. Callbacks must not block: to run blocking work,

@@ -1,11 +1,16 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ProxyInfo;
+
+import javax.net.ssl.SSLSession;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One stream connection as a {@link Protocol} drives it: asyncio's {@code Transport}. Implemented
- * by the library.
+ * by the library. On a TLS server it carries plaintext: bytes written are encrypted, and the
+ * write buffer and its water marks count them before encryption.
  *
  * <p>{@link #write} and {@link #close} are safe from any thread: called off the connection's loop,
  * they are handed to it, in order. The other methods are meant for the loop thread (inside
@@ -45,7 +50,10 @@ public interface Transport {
     /** Whether {@link #close()} or {@link #abort()} was called, or the connection is closed. */
     boolean isClosing();
 
-    /** The peer's address. */
+    /**
+     * The client's address: the peer's, or on a server with the PROXY protocol on
+     * ({@link AsyncServer#setProxyProtocol}) the real client that the load balancer's header named.
+     */
     SocketAddress remoteAddress();
 
     /** The local address. */
@@ -53,4 +61,33 @@ public interface Transport {
 
     /** The event loop this connection lives on, for timers and tasks that must run on it. */
     EventLoop loop();
+
+    /**
+     * What the load balancer's PROXY protocol header said, on a server with the PROXY protocol on
+     * ({@link AsyncServer#setProxyProtocol}); empty otherwise. {@link #remoteAddress()} is then
+     * the real client already. Safe from any thread once {@code connectionMade} has run.
+     */
+    default Optional<ProxyInfo> proxyInfo() {
+        return Optional.empty();
+    }
+
+    /**
+     * The TLS session, on a server with TLS ({@link AsyncServer#setSslContext}): the negotiated
+     * protocol and cipher suite, and the client's certificates under mutual TLS. It is an
+     * {@link javax.net.ssl.ExtendedSSLSession}, whose {@code getRequestedServerNames()} gives the
+     * SNI name the client asked for. Empty on a plain connection. Safe from any thread once
+     * {@code connectionMade} has run (which, with TLS, is after the handshake).
+     */
+    default Optional<SSLSession> tlsSession() {
+        return Optional.empty();
+    }
+
+    /**
+     * The application protocol negotiated with ALPN, such as {@code h2}: one of those given to
+     * {@link AsyncServer#setTlsApplicationProtocols} that the client offered too. Empty on a plain
+     * connection, or when the two had none in common or the client offered none.
+     */
+    default Optional<String> tlsApplicationProtocol() {
+        return Optional.empty();
+    }
 }

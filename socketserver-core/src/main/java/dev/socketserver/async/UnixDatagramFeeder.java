@@ -1,7 +1,10 @@
 package dev.socketserver.async;
 
+import dev.socketserver.internal.Loggers;
+
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 
 import java.io.IOException;
@@ -17,11 +20,12 @@ import java.nio.channels.ClosedChannelException;
  * waits up to the socket's send timeout.
  */
 final class UnixDatagramFeeder implements DatagramTransport {
-    private static final System.Logger LOG = System.getLogger("dev.socketserver");
+    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
     private static final int MAX_DATAGRAM = 64 * 1024;
 
     private final UnixDatagramEndpoint endpoint;
     private final DatagramProtocol protocol;
+    private volatile ServerCounters counters;
     private volatile EventLoop loop;
     private Thread receiver;
 
@@ -31,8 +35,9 @@ final class UnixDatagramFeeder implements DatagramTransport {
     }
 
     /** Tells the protocol and starts receiving. Runs on {@code loop}. */
-    void start(EventLoop loop) {
+    void start(EventLoop loop, ServerCounters counters) {
         this.loop = loop;
+        this.counters = counters;
         try {
             protocol.connectionMade(this);
         } catch (RuntimeException e) {
@@ -59,9 +64,17 @@ final class UnixDatagramFeeder implements DatagramTransport {
     }
 
     private void deliver(UnixDatagramEndpoint.Received datagram) {
+        counters.accepted.increment();
+        counters.requests.increment();
+        counters.closed.increment();
+        counters.bytesIn.add(datagram.data().length);
+        if (datagram.truncated()) {
+            counters.truncatedDatagrams.increment();
+        }
         try {
             protocol.datagramReceived(ByteBuffer.wrap(datagram.data()).asReadOnlyBuffer(), datagram.sender());
         } catch (RuntimeException e) {
+            counters.handlerErrors.increment();
             LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(datagram.sender()) + " threw", e);
         }
     }
@@ -73,7 +86,9 @@ final class UnixDatagramFeeder implements DatagramTransport {
             return;
         }
         try {
+            int length = data.remaining();
             endpoint.send(data, unix);
+            counters.bytesOut.add(length);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "send to " + unix + " failed: " + e);
         }

@@ -1,0 +1,415 @@
+package dev.socketserver.async;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * TLS for one {@link StreamConnection}, on its event loop: an {@link SSLEngine} between the
+ * socket and the protocol. Everything here runs in the loop's thread, except the engine's
+ * delegated tasks (key exchange, certificate checks), which run in a virtual thread while the
+ * connection waits, so a slow one never holds up the loop's other connections.
+ *
+ * <p>Buffers: ciphertext is read straight into this connection's {@code netIn} (one record's
+ * worth, about 16 KiB), and decrypted into the loop's shared buffer, which the protocol reads
+ * during {@code dataReceived}. Records are encrypted into the loop's shared buffer too; only what
+ * the socket does not take at once is kept here ({@code cipherOut}, about one record at most),
+ * so the connection's write buffer, and its water marks, count plaintext bytes.
+ */
+final class TlsLayer {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int MAX_NET_IN = 64 * 1024;
+    private static final int READS_PER_WAKEUP = 16;
+
+    private final StreamConnection connection;
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final SSLEngine engine;
+    private ByteBuffer netIn;           // ciphertext not yet unwrapped; kept in fill mode
+    private ByteBuffer cipherOut;       // ciphertext the socket did not take yet; read mode; null when there is none
+    private boolean handshaking = true;
+    private boolean tasksRunning;
+    private boolean inboundDone;
+    private EventLoop.Timer deadline;
+    // volatile: the protocol may ask for the session from any thread
+    private volatile SSLSession session;
+    private volatile String applicationProtocol;
+
+    private TlsLayer(StreamConnection connection, SocketChannel channel, EventLoop loop, SSLEngine engine) {
+        this.connection = connection;
+        this.channel = channel;
+        this.loop = loop;
+        this.engine = engine;
+        this.netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    }
+
+    /**
+     * A server-side engine for a client at {@code peer}: TLS 1.2 and 1.3 only, the JDK's default
+     * cipher suites, the given ALPN protocols (none: no ALPN), and client certificates required if asked.
+     */
+    static TlsLayer accept(StreamConnection connection, SocketChannel channel, EventLoop loop, SSLContext context,
+                           SocketAddress peer, boolean needClientAuth, List<String> applicationProtocols) {
+        SSLEngine engine = peer instanceof InetSocketAddress inet
+                ? context.createSSLEngine(inet.getHostString(), inet.getPort()) : context.createSSLEngine();
+        engine.setUseClientMode(false);
+        List<String> supported = Arrays.asList(engine.getSupportedProtocols());
+        engine.setEnabledProtocols(Arrays.stream(PROTOCOLS).filter(supported::contains).toArray(String[]::new));
+        if (needClientAuth) {
+            engine.setNeedClientAuth(true);
+        }
+        if (!applicationProtocols.isEmpty()) {
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            engine.setSSLParameters(parameters);
+        }
+        return new TlsLayer(connection, channel, loop, engine);
+    }
+
+    /** Starts the handshake, which must finish within {@code handshakeDeadline}. */
+    void begin(Duration handshakeDeadline) {
+        deadline = loop.schedule(handshakeDeadline, () -> {
+            if (handshaking && !connection.isClosed()) {
+                connection.tlsHandshakeTimedOut();
+                handshakeFailed("it did not finish within " + handshakeDeadline.toMillis() + " ms", false);
+            }
+        });
+        try {
+            engine.beginHandshake();
+        } catch (SSLException e) {
+            handshakeFailed(e.getMessage(), true);
+            return;
+        }
+        process();
+    }
+
+    /** The session, once the handshake has finished. Any thread. */
+    SSLSession session() {
+        return session;
+    }
+
+    /** The negotiated ALPN protocol, or null. Any thread. */
+    String applicationProtocol() {
+        return applicationProtocol;
+    }
+
+    // ---- input -----------------------------------------------------------------------------------
+
+    /** The socket is readable: reads ciphertext and processes it. */
+    void read() {
+        for (int i = 0; i < READS_PER_WAKEUP && wantsInput(); i++) {
+            if (!netIn.hasRemaining() && !growNetIn()) {
+                return;
+            }
+            int n;
+            try {
+                n = channel.read(netIn);
+            } catch (IOException e) {
+                connection.closeNow(e, true);
+                return;
+            }
+            if (n < 0) {
+                inputEnded();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            connection.readBytes(n);
+            if (!process()) {
+                return;
+            }
+        }
+    }
+
+    /** Ciphertext that arrived behind a PROXY header, in the same read. */
+    void received(ByteBuffer data) {
+        if (netIn.remaining() < data.remaining()) {
+            netIn = ByteBuffer.allocate(netIn.position() + data.remaining()).put(netIn.flip());
+        }
+        netIn.put(data);
+        process();
+    }
+
+    private boolean wantsInput() {
+        return !connection.isClosed() && !tasksRunning && !inboundDone && (handshaking || connection.acceptsData());
+    }
+
+    /** A record longer than the buffer (the engine asked for more room): grow, within reason. */
+    private boolean growNetIn() {
+        int size = Math.max(engine.getSession().getPacketBufferSize(), netIn.capacity() * 2);
+        if (netIn.capacity() >= MAX_NET_IN) {
+            connection.closeNow(new SSLException("a TLS record longer than " + MAX_NET_IN + " bytes"), true);
+            return false;
+        }
+        netIn = ByteBuffer.allocate(size).put(netIn.flip());
+        return true;
+    }
+
+    /**
+     * Unwraps what {@code netIn} holds: drives the handshake and hands plaintext to the protocol.
+     * Returns whether reading may go on (false when waiting for a task, paused, closed or failed).
+     */
+    boolean process() {
+        netIn.flip();
+        try {
+            while (!connection.isClosed() && !tasksRunning) {
+                HandshakeStatus status = engine.getHandshakeStatus();
+                if (status == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                    return false;
+                }
+                if (status == HandshakeStatus.NEED_WRAP) {
+                    if (!wrapOnce(EMPTY)) {
+                        return false;
+                    }
+                    continue;
+                }
+                if (handshaking && status == HandshakeStatus.NOT_HANDSHAKING) {
+                    handshakeFinished();
+                    continue;
+                }
+                if (inboundDone || (!handshaking && !connection.acceptsData())) {
+                    return false;
+                }
+                ByteBuffer app = loop.tlsAppBuffer(engine.getSession().getApplicationBufferSize());
+                app.clear();
+                SSLEngineResult result = engine.unwrap(netIn, app);
+                switch (result.getStatus()) {
+                    case BUFFER_UNDERFLOW -> {
+                        return true;   // a record is not complete yet
+                    }
+                    case BUFFER_OVERFLOW -> {
+                        loop.tlsAppBuffer(app.capacity() * 2);
+                        continue;
+                    }
+                    case CLOSED -> {
+                        inboundDone = true;   // the peer's close_notify
+                        connection.endOfStream();
+                        return false;
+                    }
+                    case OK -> {
+                    }
+                }
+                if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && handshaking) {
+                    handshakeFinished();
+                }
+                app.flip();
+                if (app.hasRemaining() && !connection.deliver(app)) {
+                    return false;
+                }
+                if (result.bytesConsumed() == 0 && result.bytesProduced() == 0 && engine.getHandshakeStatus() == status) {
+                    return true;   // no progress: wait for more bytes
+                }
+            }
+            return false;
+        } catch (SSLException e) {
+            failed(e);
+            return false;
+        } finally {
+            netIn.compact();
+        }
+    }
+
+    private void handshakeFinished() {
+        handshaking = false;
+        deadline.cancel();
+        session = engine.getSession();
+        String alpn = engine.getApplicationProtocol();
+        applicationProtocol = alpn == null || alpn.isEmpty() ? null : alpn;
+        connection.tlsReady();
+    }
+
+    /** The socket reached its end: during the handshake a failure, after it the end of the peer's input. */
+    private void inputEnded() {
+        if (handshaking) {
+            handshakeFailed("the client closed the connection", false);
+            return;
+        }
+        inboundDone = true;
+        try {
+            engine.closeInbound();
+        } catch (SSLException e) {
+            // no close_notify first: the peer just closed; its input is complete all the same
+        }
+        connection.endOfStream();
+    }
+
+    /** Runs the engine's delegated tasks in a virtual thread; reading waits, then carries on here. */
+    private void runTasks() {
+        List<Runnable> tasks = new ArrayList<>();
+        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+            tasks.add(task);
+        }
+        tasksRunning = true;
+        connection.setInterest(SelectionKey.OP_READ, false);
+        Thread.ofVirtual().name("socketserver-tls-task").start(() -> {
+            try {
+                tasks.forEach(Runnable::run);
+            } finally {
+                loop.execute(this::tasksDone);
+            }
+        });
+    }
+
+    private void tasksDone() {
+        tasksRunning = false;
+        if (connection.isClosed()) {
+            return;
+        }
+        if (handshaking || connection.acceptsData()) {
+            connection.setInterest(SelectionKey.OP_READ, true);
+        }
+        process();
+        if (!connection.isClosed()) {
+            connection.flush();   // writes that waited for the task, and handshake records
+        }
+    }
+
+    // ---- output ----------------------------------------------------------------------------------
+
+    /** Whether all ciphertext has gone to the socket (and nothing stops more from being written). */
+    boolean outputIdle() {
+        return cipherOut == null;
+    }
+
+    /** Whether the engine has handshake work of its own (a handshake, a post-handshake message, a task). */
+    boolean busy() {
+        return handshaking || tasksRunning || engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING;
+    }
+
+    /** Whether application bytes can be encrypted now. */
+    boolean canWrite() {
+        return !handshaking && !tasksRunning && cipherOut == null;
+    }
+
+    /**
+     * Encrypts and sends {@code data} while the socket takes every byte. Returns the plaintext
+     * bytes taken; the rest stays in {@code data}.
+     */
+    long write(ByteBuffer data) {
+        int start = data.position();
+        try {
+            while (data.hasRemaining() && canWrite() && !connection.isClosed() && !engine.isOutboundDone()) {
+                if (!wrapOnce(data)) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            failed(e);
+        }
+        return data.position() - start;
+    }
+
+    /** Sends the ciphertext the socket did not take before. Returns whether all of it went. */
+    boolean flushCipher() {
+        if (cipherOut == null) {
+            return true;
+        }
+        try {
+            connection.wroteBytes(channel.write(cipherOut));
+        } catch (IOException e) {
+            connection.closeNow(e, true);
+            return false;
+        }
+        if (cipherOut.hasRemaining()) {
+            return false;
+        }
+        cipherOut = null;
+        return true;
+    }
+
+    /** Sends close_notify, as far as the socket takes it now: a close never waits for it. */
+    void closeOutbound() {
+        engine.closeOutbound();
+        try {
+            while (!engine.isOutboundDone() && !connection.isClosed()) {
+                if (!wrapOnce(EMPTY)) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            // the engine failed already; closing is all that is left
+        }
+    }
+
+    /** Wraps one record from {@code data} and sends it. Returns false if the socket did not take all of it. */
+    private boolean wrapOnce(ByteBuffer data) throws SSLException {
+        ByteBuffer net = loop.tlsNetBuffer(engine.getSession().getPacketBufferSize());
+        while (true) {
+            net.clear();
+            SSLEngineResult result = engine.wrap(data, net);
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                net = loop.tlsNetBuffer(net.capacity() * 2);
+                continue;
+            }
+            net.flip();
+            boolean sent = send(net);
+            if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && handshaking) {
+                handshakeFinished();
+            }
+            return sent && result.getStatus() != SSLEngineResult.Status.CLOSED;
+        }
+    }
+
+    /** Writes ciphertext to the socket, keeping what it does not take. Returns whether it took all. */
+    private boolean send(ByteBuffer net) {
+        if (!net.hasRemaining()) {
+            return true;
+        }
+        if (cipherOut != null) {
+            cipherOut = ByteBuffer.allocate(cipherOut.remaining() + net.remaining()).put(cipherOut).put(net).flip();
+            return false;
+        }
+        try {
+            connection.wroteBytes(channel.write(net));
+        } catch (IOException e) {
+            connection.closeNow(e, true);
+            return false;
+        }
+        if (!net.hasRemaining()) {
+            return true;
+        }
+        cipherOut = ByteBuffer.allocate(net.remaining()).put(net).flip();
+        connection.setInterest(SelectionKey.OP_WRITE, true);
+        return false;
+    }
+
+    // ---- failure ---------------------------------------------------------------------------------
+
+    private void failed(SSLException e) {
+        if (handshaking) {
+            handshakeFailed(e.getMessage(), true);
+        } else {
+            connection.closeNow(e, true);
+        }
+    }
+
+    /** Counts and logs a failed handshake, sends the alert the engine prepared (if it can), and closes. */
+    private void handshakeFailed(String why, boolean sendAlert) {
+        if (connection.isClosed()) {
+            return;
+        }
+        handshaking = false;
+        deadline.cancel();
+        connection.tlsHandshakeFailed(why);
+        if (sendAlert) {
+            closeOutbound();   // the client learns why
+        }
+        connection.closeNow(null, false);
+    }
+}
