@@ -83,6 +83,15 @@ public interface Connection extends Closeable {
     }
 
     /**
+     * The application protocol chosen by ALPN, on a TLS server with
+     * {@link StreamServer#setTlsApplicationProtocols}, such as {@code "h2"}; empty when none was
+     * negotiated.
+     */
+    default Optional<String> tlsApplicationProtocol() {
+        return Optional.empty();
+    }
+
+    /**
      * What the load balancer's PROXY protocol header said, on a server with PROXY protocol on
      * ({@link StreamServer#setProxyProtocol}); empty otherwise. {@link #clientAddress()} is then
      * the real client already.

@@ -89,6 +89,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private Thread timeoutWatcher;               // guarded by this
     private volatile SSLContext sslContext;
     private volatile boolean tlsNeedClientAuth;
+    private volatile java.util.List<String> tlsApplicationProtocols = java.util.List.of();
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private volatile TrustedNetworks proxyTrusted;
@@ -179,6 +180,16 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         this.sslContext = context;
     }
 
+    /**
+     * Sets the application protocols this server speaks, for ALPN, in order of preference (such
+     * as {@code "h2", "http/1.1"}): a client that offers one of them gets it, and the handler sees
+     * it in {@link Connection#tlsApplicationProtocol()}; a client that offers only others fails
+     * the handshake, as the ALPN spec asks. None, the default, means ALPN is not negotiated.
+     */
+    public final void setTlsApplicationProtocols(String... protocols) {
+        this.tlsApplicationProtocols = java.util.List.of(protocols);
+    }
+
     /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
     public final void setTlsNeedClientAuth(boolean need) {
         this.tlsNeedClientAuth = need;
@@ -234,7 +245,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         SSLContext context = sslContext;
         if (context != null) {
             try {
-                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsHandshakeDeadline);
+                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsApplicationProtocols, tlsHandshakeDeadline);
             } catch (IOException e) {
                 counters.tlsHandshakeFailures.increment();
                 if (e instanceof SocketTimeoutException) {

@@ -76,6 +76,30 @@ class TlsTest {
     }
 
     @Test
+    void alpnChoosesTheServersPreferredProtocolAndTheHandlerSeesIt() throws Exception {
+        StreamHandler alpn = conn -> conn.out().write((conn.tlsApplicationProtocol().orElse("none") + "\n").getBytes(StandardCharsets.UTF_8));
+        try (var server = tcpServer(serverContext, alpn)) {
+            server.setTlsApplicationProtocols("h2", "http/1.1");
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
+                SSLParameters parameters = client.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"http/1.1", "h2"});
+                client.setSSLParameters(parameters);
+                assertThat(readLines(client.getInputStream())).containsExactly("h2");
+                assertThat(client.getApplicationProtocol()).isEqualTo("h2");
+            }
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
+                SSLParameters parameters = client.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"smtp"});
+                client.setSSLParameters(parameters);
+                assertThatThrownBy(client::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
+            }
+            try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {   // offers no ALPN at all
+                assertThat(readLines(client.getInputStream())).containsExactly("none");
+            }
+        }
+    }
+
+    @Test
     void unixStreamServesTlsToo() throws Exception {
         Path socketDir = Files.createTempDirectory(Path.of("/tmp"), "tls");
         Path path = socketDir.resolve("tls.sock");

@@ -84,6 +84,11 @@ public final class ProxiedConnection implements Connection {
     }
 
     @Override
+    public Optional<String> tlsApplicationProtocol() {
+        return real.tlsApplicationProtocol();
+    }
+
+    @Override
     public boolean isOpen() {
         return real.isOpen();
     }

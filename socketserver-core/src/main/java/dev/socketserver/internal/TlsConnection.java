@@ -68,6 +68,16 @@ public final class TlsConnection implements Connection {
      * @throws SSLHandshakeException if the handshake fails or does not finish in time
      */
     public static TlsConnection accept(Connection plain, SSLContext context, boolean needClientAuth, Duration deadline) throws IOException {
+        return accept(plain, context, needClientAuth, java.util.List.of(), deadline);
+    }
+
+    /**
+     * {@link #accept(Connection, SSLContext, boolean, Duration)}, negotiating one of
+     * {@code applicationProtocols} by ALPN when the list is not empty (a client that offers none
+     * of them fails the handshake).
+     */
+    public static TlsConnection accept(Connection plain, SSLContext context, boolean needClientAuth,
+                                       java.util.List<String> applicationProtocols, Duration deadline) throws IOException {
         SocketAddress peer = plain.clientAddress();
         SSLEngine engine = peer instanceof InetSocketAddress inet
                 ? context.createSSLEngine(inet.getHostString(), inet.getPort()) : context.createSSLEngine();
@@ -75,6 +85,11 @@ public final class TlsConnection implements Connection {
         engine.setEnabledProtocols(supported(engine));
         if (needClientAuth) {
             engine.setNeedClientAuth(true);
+        }
+        if (!applicationProtocols.isEmpty()) {
+            javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            engine.setSSLParameters(parameters);
         }
         TlsConnection tls = new TlsConnection(plain, engine);
         try {
@@ -326,6 +341,12 @@ public final class TlsConnection implements Connection {
     @Override
     public Optional<SSLSession> tlsSession() {
         return Optional.of(engine.getSession());
+    }
+
+    @Override
+    public Optional<String> tlsApplicationProtocol() {
+        String protocol = engine.getApplicationProtocol();
+        return protocol == null || protocol.isEmpty() ? Optional.empty() : Optional.of(protocol);
     }
 
     /** Sends close_notify, so the client knows the data is complete. Quiet if the peer is gone. */
