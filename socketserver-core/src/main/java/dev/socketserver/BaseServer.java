@@ -731,7 +731,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** The server's counters: requests, bytes, errors. */
     public final ServerStats stats() {
         return new ServerStats(running.size(), counters.requests.sum(), counters.refused.sum(), counters.bytesIn.sum(),
-                counters.bytesOut.sum(), counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.truncatedDatagrams.sum());
+                counters.bytesOut.sum(), counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.truncatedDatagrams.sum(),
+                counters.proxyRejections());
     }
 
     /**

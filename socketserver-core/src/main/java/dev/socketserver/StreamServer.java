@@ -25,7 +25,6 @@ import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -77,7 +76,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private final RateLimitedLog tlsFailures = new RateLimitedLog(LOG, Duration.ofSeconds(1));
     private volatile TrustedNetworks proxyTrusted;
     private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
-    private final LongAdder proxyRejections = new LongAdder();
     private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
@@ -181,7 +179,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      * that does not arrive within the header deadline closes the connection before the handler
      * runs; each is counted, and logged at most once a second per reason. The header is read in
      * the request's thread, never past its end, and before any TLS handshake. {@code null} turns
-     * it off. Set before serving.
+     * it off. Set before serving. On a Unix-stream server the networks are not checked: who may
+     * connect is up to the socket file's permissions.
      *
      * @throws IllegalArgumentException if the list is malformed; the message says what to fix
      */
@@ -194,9 +193,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
     }
 
-    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
+    /**
+     * How many connections the PROXY protocol turned away (untrusted peer, bad or late header);
+     * {@link ServerStats#proxyHeaderRejections()} gives them by reason.
+     */
     public final long proxyHeaderRejections() {
-        return proxyRejections.sum();
+        return counters.proxyRejections().values().stream().mapToLong(Long::longValue).sum();
     }
 
     @Override
@@ -241,7 +243,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             return new ProxyInfo(header.version(), header.hasAddresses() ? header.source() : null,
                     header.hasAddresses() ? header.destination() : null, tlvs);
         } catch (ProxyProtocolException e) {
-            rejectProxy(e.reason().name(), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
+            rejectProxy(e.reason().name().toLowerCase(java.util.Locale.ROOT), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
         } catch (SocketTimeoutException e) {
             rejectProxy("timeout", () -> "closing connection from " + Addresses.format(peer) + ": no PROXY header within "
                     + proxyHeaderDeadline.toMillis() + " ms");
@@ -252,7 +254,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
-        proxyRejections.increment();
+        counters.countProxyRejection(reason);
         proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
