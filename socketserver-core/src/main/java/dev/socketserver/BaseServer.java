@@ -590,8 +590,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /**
      * Reports an exception from a request. The default logs Python's block at {@code WARNING}: a
      * line of 40 dashes, {@code Exception occurred during processing of request from <address>},
-     * the stack trace, and 40 dashes. A client that went away (a connection reset or a broken
-     * pipe) is not the server's error: that gets one line at {@code DEBUG} instead. The server
+     * the stack trace, and 40 dashes. A client that went away (a connection reset, a broken pipe,
+     * or a datagram sender no longer there to take its reply) is not the server's error: that gets
+     * one line at {@code DEBUG} instead. The server
      * keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
@@ -614,6 +615,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     }
 
     private static boolean clientWentAway(Throwable error) {
+        if (error instanceof java.net.PortUnreachableException) {
+            return true;   // a reply to a datagram sender that is gone
+        }
         // a socket's streams throw SocketException; a channel's writes (and Unix-stream reads) a plain IOException
         if (!(error instanceof IOException) || error.getMessage() == null) {
             return false;
@@ -774,7 +778,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return new ServerStats(running.size(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), counters.bytesIn.sum(), counters.bytesOut.sum(), counters.handlerErrors.sum(),
                 counters.acceptErrors.sum(), counters.timeouts.sum(), counters.tlsHandshakeFailures.sum(),
-                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum());
+                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(), counters.proxyRejectionsByReason());
     }
 
     /**

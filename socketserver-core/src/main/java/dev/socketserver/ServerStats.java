@@ -1,5 +1,9 @@
 package dev.socketserver;
 
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
  * A snapshot of a server's counters, from {@link BaseServer#stats()}. Counts run from the server's
  * creation; {@code activeRequests} is the number running at the moment of the snapshot. The
@@ -21,16 +25,31 @@ package dev.socketserver;
  * @param tlsHandshakeFailures clients that failed the TLS handshake, timeouts included
  * @param proxyRejections connections the PROXY protocol turned away: untrusted peer, bad or late header
  * @param truncatedDatagrams datagrams longer than the maximum packet size (datagram servers)
+ * @param proxyRejectionsByReason {@code proxyRejections} by reason (stream
+ *     servers with {@link StreamServer#setProxyProtocol} on; see there), with only the reasons that
+ *     occurred: {@code untrusted} (a peer outside the trusted networks), {@code timeout} (no
+ *     complete header within the deadline), {@code io} (the connection failed while the header was
+ *     read), or what was wrong with the header: {@code not_proxy_protocol}, {@code bad_signature},
+ *     {@code unsupported_version}, {@code bad_command}, {@code bad_family}, {@code malformed_line},
+ *     {@code truncated}, {@code too_long}, {@code malformed_address}, {@code bad_port},
+ *     {@code bad_tlv}, {@code bad_checksum}
  */
 public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
                           long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
-                          long tlsHandshakeFailures, long proxyRejections, long truncatedDatagrams) {
+                          long tlsHandshakeFailures, long proxyRejections, long truncatedDatagrams,
+                          SortedMap<String, Long> proxyRejectionsByReason) {
+
+    /** Copies the map, which is sorted by reason and cannot be changed. */
+    public ServerStats {
+        proxyRejectionsByReason = Collections.unmodifiableSortedMap(new TreeMap<>(proxyRejectionsByReason));
+    }
 
     /** The counts on one line, for logs: {@code active 3, accepted 120, requests 120, refused 0, closed 117, bytes in 4096, ...}. */
     public String toLine() {
         return "active " + activeRequests + ", accepted " + accepted + ", requests " + requestsTotal + ", refused " + requestsRefused
                 + ", closed " + closed + ", bytes in " + bytesIn + ", bytes out " + bytesOut + ", handler errors " + handlerErrors
                 + ", accept errors " + acceptErrors + ", timeouts " + timeouts + ", TLS failures " + tlsHandshakeFailures
-                + ", PROXY rejections " + proxyRejections + ", truncated datagrams " + truncatedDatagrams;
+                + ", PROXY rejections " + proxyRejections + (proxyRejectionsByReason.isEmpty() ? "" : " " + proxyRejectionsByReason)
+                + ", truncated datagrams " + truncatedDatagrams;
     }
 }

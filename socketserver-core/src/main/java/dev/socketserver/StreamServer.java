@@ -214,7 +214,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      * that does not arrive within the header deadline closes the connection before the handler
      * runs; each is counted, and logged at most once a second per reason. The header is read in
      * the request's thread, never past its end, and before any TLS handshake. {@code null} turns
-     * it off. Set before serving.
+     * it off. Set before serving. On a Unix-stream server the networks are not checked: who may
+     * connect is up to the socket file's permissions.
      *
      * @throws IllegalArgumentException if the list is malformed; the message says what to fix
      */
@@ -227,7 +228,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
     }
 
-    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
+    /**
+     * How many connections the PROXY protocol turned away (untrusted peer, bad or late header);
+     * {@link ServerStats#proxyRejectionsByReason()} gives them by reason.
+     */
     public final long proxyHeaderRejections() {
         return counters.proxyRejections.sum();
     }
@@ -278,9 +282,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             return new ProxyInfo(header.version(), header.hasAddresses() ? header.source() : null,
                     header.hasAddresses() ? header.destination() : null, tlvs);
         } catch (ProxyProtocolException e) {
-            rejectProxy(e.reason().name(), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
+            rejectProxy(e.reason().name().toLowerCase(java.util.Locale.ROOT), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
         } catch (SocketTimeoutException e) {
-            counters.timeouts.increment();
             rejectProxy("timeout", () -> "closing connection from " + Addresses.format(peer) + ": no PROXY header within "
                     + proxyHeaderDeadline.toMillis() + " ms");
         } catch (IOException e) {
@@ -290,7 +293,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
-        counters.proxyRejections.increment();
+        counters.countProxyRejection(reason);
         proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 

@@ -59,6 +59,19 @@ class Ipv6Test {
     }
 
     @Test
+    @DisplayName("reliability.md H1: on a dual-stack server an IPv4 client is seen as an IPv4 address, not ::ffff:a.b.c.d")
+    void anIpv4ClientOfTheIpv6WildcardIsSeenAsIpv4() throws Exception {
+        StreamHandler whoIsIt = conn -> conn.out().write((((InetSocketAddress) conn.clientAddress()).getAddress().getClass().getSimpleName()
+                + " " + dev.socketserver.internal.Addresses.format(conn.clientAddress()) + "\n").getBytes());
+        try (var server = new TcpServer(new InetSocketAddress("::", 0), whoIsIt, Concurrency.virtualThreads());
+             Serving<?> _ = TestServers.serve(server)) {
+            int port = ((InetSocketAddress) server.serverAddress()).getPort();
+            assertThat(TestServers.exchange(Transport.TCP, new InetSocketAddress("127.0.0.1", port), "")).startsWith("Inet4Address 127.0.0.1:");
+            assertThat(TestServers.exchange(Transport.TCP, new InetSocketAddress("::1", port), "")).startsWith("Inet6Address [::1]:");
+        }
+    }
+
+    @Test
     @DisplayName("P18: a UDP server on [::1] answers from its own address")
     void udpServerOnIpv6LoopbackAnswers() throws Exception {
         try (var server = new UdpServer(new InetSocketAddress("::1", 0), ReferenceHandlers.ECHOLINE.datagram(), Concurrency.synchronous());

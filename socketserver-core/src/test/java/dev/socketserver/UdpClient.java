@@ -46,6 +46,19 @@ final class UdpClient implements TestServers.Client {
         return Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());
     }
 
+    /** The next datagram as text, or null if none arrives within {@code wait}. */
+    String receiveWithin(java.time.Duration wait) throws IOException {
+        int previous = socket.getSoTimeout();
+        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        try {
+            return receive();
+        } catch (java.net.SocketTimeoutException none) {
+            return null;
+        } finally {
+            socket.setSoTimeout(previous);
+        }
+    }
+
     @Override
     public String receive() throws IOException {
         return new String(receiveBytes(), StandardCharsets.UTF_8);

@@ -452,10 +452,7 @@ public final class AsyncServer implements AutoCloseable {
     }
 
     void rejectProxy(String reason, Supplier<String> message) {
-        counters.proxyRejections.increment();
-        if (reason.equals("timeout")) {
-            counters.timeouts.increment();
-        }
+        counters.countProxyRejection(reason);
         proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
@@ -519,7 +516,8 @@ public final class AsyncServer implements AutoCloseable {
         }
         return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
-                counters.tlsHandshakeFailures.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum());
+                counters.tlsHandshakeFailures.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
+                counters.proxyRejectionsByReason());
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.socketserver.internal;
 
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** A server's running counts, updated from many threads without locks. */
@@ -16,4 +20,21 @@ public final class ServerCounters {
     public final LongAdder handlerErrors = new LongAdder();
     public final LongAdder acceptErrors = new LongAdder();
     public final LongAdder truncatedDatagrams = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> proxyRejectionsByReason = new ConcurrentHashMap<>();
+
+    /** Counts a connection the PROXY protocol turned away for {@code reason}; a {@code timeout} is a timeout too. */
+    public void countProxyRejection(String reason) {
+        proxyRejections.increment();
+        proxyRejectionsByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        if (reason.equals("timeout")) {
+            timeouts.increment();
+        }
+    }
+
+    /** PROXY rejections so far, by reason, in the reasons' order; only reasons that happened. */
+    public SortedMap<String, Long> proxyRejectionsByReason() {
+        SortedMap<String, Long> snapshot = new TreeMap<>();
+        proxyRejectionsByReason.forEach((reason, count) -> snapshot.put(reason, count.sum()));
+        return Collections.unmodifiableSortedMap(snapshot);
+    }
 }

@@ -283,6 +283,12 @@ public final class UnixDatagramEndpoint implements Closeable {
             long sent = LibC.sendto(sendState, fd, sendBuffer, size, 0, sendAddress, addressLength);
             if (sent < 0) {
                 int errno = LibC.errno(sendState);
+                if (errno == Errno.ENOENT || errno == Errno.ECONNREFUSED) {
+                    // nobody at the destination any more (the socket file is gone, or nothing is bound to it): a typed error,
+                    // so that a server can tell a sender that went away from its own failure
+                    throw new java.net.PortUnreachableException("sendto unixgram:" + target + ": " + Errno.name(errno)
+                            + " (" + LibC.strerror(errno) + ")");
+                }
                 throw LibC.error("sendto", "unixgram:" + target, errno);
             }
             datagram.position(datagram.position() + size);
