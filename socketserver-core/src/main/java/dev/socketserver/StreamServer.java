@@ -420,8 +420,13 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
         requireUnbound("serverBind()");
         beforeBind(channel);
+        bindChannel(address);
+    }
+
+    /** Binds and listens at {@code at}; {@link #serverAddress()} is then where the socket is bound. */
+    final void bindChannel(SocketAddress at) throws IOException {
         try {
-            channel.bind(address, requestQueueSize);
+            channel.bind(at, requestQueueSize);
         } catch (BindException e) {
             throw (BindException) new BindException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
         } catch (SocketException e) {
@@ -429,6 +434,16 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
         bound = true;
         address = channel.getLocalAddress();
+    }
+
+    /** For a socket file moved after the bind: where clients now find it. */
+    final void boundAddressMoved(SocketAddress now) {
+        address = now;
+    }
+
+    /** Whether this is a worker process serving its supervisor's socket. */
+    final boolean adoptedListener() {
+        return adopted;
     }
 
     /** Sets socket options before the bind. */

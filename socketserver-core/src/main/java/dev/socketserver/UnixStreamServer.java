@@ -9,7 +9,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +38,7 @@ import java.util.function.Supplier;
  */
 public non-sealed class UnixStreamServer extends StreamServer {
     private volatile boolean ownsFile;
+    private Set<PosixFilePermission> permissions;
 
     /** A Unix stream server with class-shaped handlers, on virtual threads. */
     public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory) throws IOException {
@@ -77,10 +83,45 @@ public non-sealed class UnixStreamServer extends StreamServer {
         SocketFiles.prepareStreamBind(path());
     }
 
+    /**
+     * Sets the socket file's permission bits, such as {@code rw-------} so that only this user can
+     * connect. They are in place before any client can connect: the socket is bound in a private
+     * directory beside the path, given its bits there, and then renamed into place. By default the
+     * umask decides. Set before {@link #serverBind()}.
+     */
+    public final void setSocketPermissions(Set<PosixFilePermission> permissions) {
+        requireUnbound("socket permissions");
+        this.permissions = permissions == null ? null : EnumSet.copyOf(permissions);
+    }
+
     @Override
     public void serverBind() throws IOException {
-        super.serverBind();
-        ownsFile = !(concurrency().isWorkerProcesses() && Concurrency.isWorkerProcess());   // a worker leaves the file to its supervisor
+        if (adoptedListener()) {
+            return;   // a worker serves its supervisor's socket, and leaves the file to it
+        }
+        if (permissions == null) {
+            super.serverBind();
+        } else {
+            bindPrivatelyThenMove(path(), permissions);
+        }
+        ownsFile = true;
+    }
+
+    private void bindPrivatelyThenMove(Path target, Set<PosixFilePermission> bits) throws IOException {
+        requireUnbound("serverBind()");
+        SocketFiles.prepareStreamBind(target);
+        Path parent = target.toAbsolutePath().getParent();
+        Path staging = Files.createTempDirectory(parent, ".ss", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path socket = staging.resolve("s");
+        try {
+            bindChannel(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, bits);
+            Files.move(socket, target, StandardCopyOption.ATOMIC_MOVE);
+            boundAddressMoved(UnixDomainSocketAddress.of(target));
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(staging);
+        }
     }
 
     /** Closes the listening socket and removes the socket file. */

@@ -13,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.socketserver.internal.SocketFiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,6 +30,30 @@ class UnixSocketFileTest {
 
     private UnixStreamServer echo(Path path) throws Exception {
         return new UnixStreamServer(path, ReferenceHandlers.ECHOLINE.stream(), Concurrency.virtualThreads());
+    }
+
+    @Test
+    void socketPermissionsAreInPlaceWhenTheFileAppearsAndNothingElseIsLeftBeside() throws Exception {
+        Path path = dir.resolve("private.sock");
+        try (var server = new UnixStreamServer(path, ReferenceHandlers.ECHOLINE.stream(), Concurrency.virtualThreads(), false)) {
+            server.setSocketPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            server.serverBind();
+            server.serverActivate();
+            try (Serving<?> _ = TestServers.serve(server)) {
+                assertThat(SocketFiles.isSocket(path)).isTrue();
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+                assertThat(server.serverAddress()).isEqualTo(UnixDomainSocketAddress.of(path));
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("private.sock");
+                }
+                assertThat(TestServers.exchange(Transport.UNIX, server.serverAddress(), "mine\n")).isEqualTo("mine\n");
+            }
+        }
+        assertThat(path).doesNotExist();
+        try (var bound = echo(dir.resolve("late.sock"))) {
+            assertThatThrownBy(() -> bound.setSocketPermissions(java.util.Set.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("before serverBind()");
+        }
     }
 
     @Test
