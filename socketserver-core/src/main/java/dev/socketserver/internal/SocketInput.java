@@ -15,8 +15,13 @@ import java.util.Objects;
 public final class SocketInput extends InputStream {
     public static final int MAX_LINE = 65_536;
 
+    /** The buffer a connection starts with: small, since an idle connection holds it while it waits. */
+    static final int INITIAL_BUFFER = 2048;
+    /** What the buffer grows to once a read fills it: the client sends in bulk. */
+    static final int MAX_BUFFER = 8192;
+
     private final InputStream raw;
-    private final byte[] buffer = new byte[8192];
+    private byte[] buffer = new byte[INITIAL_BUFFER];
     private int position;
     private int limit;
 
@@ -24,6 +29,7 @@ public final class SocketInput extends InputStream {
         this.raw = raw;
     }
 
+    /** Reads into the empty buffer; called only when everything buffered has been consumed. */
     private boolean fill() throws IOException {
         int n = raw.read(buffer, 0, buffer.length);
         if (n <= 0) {
@@ -31,7 +37,19 @@ public final class SocketInput extends InputStream {
         }
         position = 0;
         limit = n;
+        if (n == buffer.length && buffer.length < MAX_BUFFER) {
+            grow();
+        }
         return true;
+    }
+
+    /** Moves what is buffered into a buffer twice the size. */
+    private void grow() {
+        byte[] larger = new byte[Math.min(buffer.length * 2, MAX_BUFFER)];
+        System.arraycopy(buffer, position, larger, 0, limit - position);
+        limit -= position;
+        position = 0;
+        buffer = larger;
     }
 
     @Override
