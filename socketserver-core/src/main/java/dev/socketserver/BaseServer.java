@@ -93,6 +93,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
         this.concurrency = Objects.requireNonNull(concurrency, "concurrency");
         this.runner = concurrency.newRunner();
+        // The first log record is often an accept error written when no descriptor is left, and a
+        // formatter's first timestamp reads the time-zone database from a file: read it now.
+        java.time.ZoneId.systemDefault();
     }
 
     // ---- what each kind of server supplies ------------------------------------------------------

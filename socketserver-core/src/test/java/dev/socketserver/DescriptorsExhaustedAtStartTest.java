@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * first requests arrive in a flood that takes every descriptor ({@code ulimit -n 128}) before any
  * request thread has blocked on a socket. The JDK creates its virtual-thread I/O pollers at that
  * first blocking call, and had it failed then, every later read of every virtual thread would fail
- * too; the server starts them when it is created, so once clients close it serves again.
+ * too; the server starts them when it is created, so once clients close it serves again. The
+ * first log record, the accept error, is written too: its timestamp needs the time-zone data,
+ * which the server reads when it is created.
  */
 @Timeout(60)
 class DescriptorsExhaustedAtStartTest {

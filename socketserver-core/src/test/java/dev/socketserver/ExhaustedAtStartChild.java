@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * The server of {@link DescriptorsExhaustedAtStartTest}, run in a child JVM with a low descriptor
  * limit: a virtual-thread echo server whose handlers do no I/O until the accept loop has run out
- * of descriptors, so that the first blocking socket read of any virtual thread happens while no
- * descriptor is left. Prints {@code listening PORT}, then serves until killed.
+ * of descriptors, so that the first blocking socket read of any virtual thread, and the first log
+ * record, happen while no descriptor is left. Prints {@code listening PORT}, then serves until killed.
  */
 final class ExhaustedAtStartChild {
     private static volatile boolean exhausted;
@@ -23,8 +23,6 @@ final class ExhaustedAtStartChild {
 
     public static void main(String[] args) throws Exception {
         loadEveryClass();   // as a jar would: classes in a directory need a descriptor to load
-        // the first log record opens files (the time-zone database); the command does this at start-up too (ConsoleLogging)
-        System.getLogger("dev.socketserver.test").log(System.Logger.Level.INFO, "logging works");
         TcpServer server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), conn -> {
             while (!exhausted) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));   // no I/O before the descriptors run out
