@@ -36,6 +36,7 @@ class LifecycleMisuseTest {
     void aSecondDrainingShutdownOrOneAfterCloseReturnsAtOnce() throws Exception {
         var server = new TcpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.stream());
         try (Serving<?> serving = TestServers.serve(server)) {
+            assertThat(TestServers.exchange(Transport.TCP, server.serverAddress(), "serving\n")).isEqualTo("serving\n");   // the loop runs
             assertThat(server.shutdown(Duration.ofSeconds(1))).isTrue();
             long start = System.nanoTime();
             assertThat(server.shutdown(Duration.ofSeconds(10))).isTrue();
