@@ -99,6 +99,9 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
         this.concurrency = Objects.requireNonNull(concurrency, "concurrency");
         this.runner = concurrency.newRunner();
+        // The first log record is often an accept error written when no descriptor is left, and a
+        // formatter's first timestamp reads the time-zone database from a file: read it now.
+        java.time.ZoneId.systemDefault();
     }
 
     // ---- what each kind of server supplies ------------------------------------------------------
@@ -592,8 +595,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * line of 40 dashes, {@code Exception occurred during processing of request from <address>},
      * the stack trace, and 40 dashes. A client that went away (a connection reset, a broken pipe,
      * or a datagram sender no longer there to take its reply) is not the server's error: that gets
-     * one line at {@code DEBUG} instead. The server
-     * keeps serving whatever this does.
+     * one line at {@code DEBUG} instead. The server keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
         if (clientWentAway(error)) {

@@ -173,7 +173,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      * and 1.3 only, with the JDK's default cipher suites. The handshake runs in the request's own
      * thread, never in the serving thread, and must finish within the handshake deadline; a client
      * that fails it is closed and counted, and logged at most once a second. Handlers see the same
-     * {@link Connection}, whose {@link Connection#tlsSession()} describes the session. {@code null}
+     * {@link Connection}, whose {@link Connection#tlsSession()} describes the session. A client
+     * that asks to renegotiate (TLS 1.2) is refused: its handler's read fails. {@code null}
      * turns TLS off. Set before serving.
      */
     public final void setSslContext(SSLContext context) {

@@ -1,5 +1,11 @@
 package dev.socketserver.cli;
 
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
 /**
  * Makes the core's log records (through {@code System.Logger}, which defaults to
  * {@code java.util.logging}) read as one line of time and level followed by the message, on
@@ -17,15 +23,21 @@ final class ConsoleLogging {
      * Sets the format; must run before the first logger is created, since JUL reads it once. A
      * format given with {@code -Djava.util.logging.SimpleFormatter.format} wins.
      *
-     * <p>Then it creates JUL's console handler at once rather than on the first record. The first
-     * record may well be "too many open files" from the accept loop, and creating the handler
-     * opens a file (the time-zone database, for the timestamp): with no descriptor left it would
-     * fail, and leave the time-zone classes unusable for the rest of the run.
+     * <p>Then it creates JUL's console handler and formats a record with it, without printing it,
+     * rather than waiting for the first real record. That record may well be "too many open files"
+     * from the accept loop, and the first formatting opens a file (the time-zone database, for the
+     * timestamp): with no descriptor left it would fail, and leave the time-zone classes unusable
+     * for the rest of the run.
      */
     static void configure() {
         if (System.getProperty(FORMAT_PROPERTY) == null) {
             System.setProperty(FORMAT_PROPERTY, FORMAT);
         }
-        java.util.logging.Logger.getLogger("").getHandlers();
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            Formatter formatter = handler.getFormatter();
+            if (formatter != null) {
+                formatter.format(new LogRecord(Level.WARNING, "start-up"));
+            }
+        }
     }
 }

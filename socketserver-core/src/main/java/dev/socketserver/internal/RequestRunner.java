@@ -43,6 +43,7 @@ public final class RequestRunner {
     }
 
     public static RequestRunner virtualThreads(int limit) {
+        VirtualThreadIo.start();
         return new RequestRunner(Thread.ofVirtual().name("socketserver-request-", 1).factory(), limit);
     }
 

@@ -47,6 +47,7 @@ public final class TlsConnection implements Connection {
     private boolean inboundDone;        // guarded by readLock
     private long handshakeDeadlineNanos; // guarded by readLock; while handshaking, when the handshake must be over
     private Duration handshakeDeadline;  // guarded by readLock; null once the handshake is over
+    private boolean handshakeDone;       // guarded by readLock; the first handshake succeeded
 
     private TlsConnection(Connection plain, SSLEngine engine) {
         this.plain = plain;
@@ -129,6 +130,12 @@ public final class TlsConnection implements Connection {
         }
         try {
             handshakeSteps(deadlineNanos, deadline);
+            readLock.lock();
+            try {
+                handshakeDone = true;
+            } finally {
+                readLock.unlock();
+            }
         } finally {
             readLock.lock();
             try {
@@ -188,11 +195,17 @@ public final class TlsConnection implements Connection {
             }
             switch (result.getStatus()) {
                 case OK -> {
-                    if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                        runTasks();
+                    SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
+                    if (handshakeDone && isHandshaking(status) && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
+                        // a new handshake after the first one, before TLS 1.3: renegotiation (CVE-2011-1473 class)
+                        throw new SSLException("TLS renegotiation asked for by the client is refused");
                     }
-                    if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                        wrapAndSend(ByteBuffer.allocate(0));   // a post-handshake reply, such as a key update
+                    if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                        runTasks();
+                        status = engine.getHandshakeStatus();   // what the tasks left to do
+                    }
+                    if (status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                        wrapAndSend(ByteBuffer.allocate(0));   // a post-handshake reply, such as a TLS 1.3 key update
                     }
                     return result.bytesProduced();
                 }
@@ -218,6 +231,10 @@ public final class TlsConnection implements Connection {
      * each read waits only as long as the handshake has left, so a client that sends its hello a
      * byte at a time is still cut off at the deadline.
      */
+    private static boolean isHandshaking(SSLEngineResult.HandshakeStatus status) {
+        return status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && status != SSLEngineResult.HandshakeStatus.FINISHED;
+    }
+
     private boolean readFromNetwork() throws IOException {
         if (handshakeDeadline != null) {
             long remaining = handshakeDeadlineNanos - System.nanoTime();
