@@ -66,7 +66,10 @@ public interface Connection extends Closeable {
     /** The read timeout, or {@link Duration#ZERO} when there is none. */
     Duration readTimeout();
 
-    /** Turns Nagle's algorithm off ({@code TCP_NODELAY}) or on. Ignored on Unix streams. */
+    /**
+     * Turns Nagle's algorithm off ({@code TCP_NODELAY}) or on. The servers turn it off on every TCP
+     * connection they accept, so that replies go out at once. Ignored on Unix streams.
+     */
     void setNoDelay(boolean on) throws IOException;
 
     /** Sends EOF to the peer while the input stays readable (a half-close). */

@@ -27,7 +27,7 @@ import java.time.Duration;
 public abstract class StreamRequestHandler extends BaseRequestHandler<Connection> {
     private Duration timeout;
     private int writeBufferSize;
-    private boolean disableNagleAlgorithm;
+    private boolean disableNagleAlgorithm = true;
     private InputStream rfile;
     private OutputStream wfile;
 
@@ -52,7 +52,12 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<Connection
         this.writeBufferSize = bytes;
     }
 
-    /** Sets {@code TCP_NODELAY} in {@code setup()}; useful with a write buffer. No effect on Unix streams. */
+    /**
+     * Whether Nagle's algorithm is off ({@code TCP_NODELAY}), applied in {@code setup()}. Unlike
+     * Python, where it is on unless disabled, it is off by default, as in Netty and Go: a reply
+     * written in pieces goes out at once instead of waiting up to 40 ms for the client's delayed
+     * ACK. {@code false} turns it back on, to coalesce many tiny writes. No effect on Unix streams.
+     */
     protected final void setDisableNagleAlgorithm(boolean disable) {
         this.disableNagleAlgorithm = disable;
     }
@@ -64,8 +69,8 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<Connection
         if (timeout != null) {
             connection.setReadTimeout(timeout);
         }
-        if (disableNagleAlgorithm) {
-            connection.setNoDelay(true);
+        if (!disableNagleAlgorithm) {
+            connection.setNoDelay(false);   // the server set TCP_NODELAY when it accepted
         }
         rfile = connection.in();
         wfile = writeBufferSize > 0 ? new BufferedOutputStream(connection.out(), writeBufferSize) : connection.out();

@@ -75,6 +75,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.peerAddress = channel.getRemoteAddress();
         this.remoteAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
+        if (localAddress instanceof java.net.InetSocketAddress) {
+            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);   // as on the blocking servers, and in Netty
+        }
     }
 
     /** Opens the connection on its loop. */
