@@ -2,6 +2,7 @@ package dev.socketserver;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -58,15 +59,19 @@ public non-sealed class TcpServer extends StreamServer {
     }
 
     /**
-     * Serves {@code handler} on {@code port} of every interface, on virtual threads, until the JVM
-     * ends. The six-line server:
+     * Serves {@code handler} on {@code port} of the loopback address (127.0.0.1), on virtual
+     * threads, until the JVM ends. The six-line server:
      *
      * {@snippet :
      * TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));   // echo
      * }
+     *
+     * Only this machine can connect: with no address given, nothing is exposed by accident. To
+     * serve other machines, name the address, {@code new TcpServer(new InetSocketAddress(9000),
+     * handler)} for every interface.
      */
     public static void serve(int port, StreamHandler handler) throws IOException {
-        try (var server = new TcpServer(new InetSocketAddress(port), handler)) {
+        try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), handler)) {
             server.serveForever();
         }
     }

@@ -4,7 +4,7 @@ import dev.socketserver.TcpServer;
 
 import java.io.IOException;
 
-/** The smallest useful server: TCP echo on port 9000, a virtual thread per connection. */
+/** The smallest useful server: TCP echo on 127.0.0.1 port 9000, a virtual thread per connection. */
 public final class EchoServer {
     private EchoServer() {
     }
