@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -37,6 +38,7 @@ abstract sealed class Driver implements Runnable permits StreamDriver, DatagramD
     final ByteBuffer writeBuffer;
     final ByteBuffer pattern;
     final LongConsumer latencies;
+    private final Consumer<SelectionKey> readyAction = this::ready;   // one object, not one per select
 
     private final SingleWriterRecorder recorder = new SingleWriterRecorder(3);
     private final AtomicInteger connected;
@@ -104,30 +106,38 @@ abstract sealed class Driver implements Runnable permits StreamDriver, DatagramD
             if (unsettled == 0) {
                 settled.countDown();
             }
+            boolean busyPoll = options.busyPoll();
             while (phase != Phase.STOPPED) {
-                long now = System.nanoTime();
-                Phase current = phase;
-                if (current == Phase.CONNECTING) {
-                    connectSome(now);
-                } else if (!started) {
-                    giveUpConnecting();
-                    if (current == Phase.RUNNING) {
-                        started = true;
-                        startTraffic(now);
+                long now;
+                if (!started) {
+                    now = System.nanoTime();
+                    Phase current = phase;
+                    if (current == Phase.CONNECTING) {
+                        connectSome(now);
+                    } else {
+                        giveUpConnecting();
+                        if (current == Phase.RUNNING) {
+                            started = true;
+                            startTraffic(now);
+                            continue;
+                        }
                     }
+                    selector.select(readyAction, current == Phase.CONNECTING ? 10 : 100);
+                    continue;
                 }
-                if (started && options.busyPoll()) {
+                if (busyPoll) {
                     long before = System.nanoTime();
-                    if (selector.selectNow(this::ready) == 0) {
+                    int ready = selector.selectNow(readyAction);
+                    now = System.nanoTime();
+                    if (ready == 0) {
+                        idleNanos = idleNanos + (now - before);   // only this thread writes
                         Thread.onSpinWait();
-                        idleNanos = idleNanos + (System.nanoTime() - before);   // only this thread writes
                     }
                 } else {
-                    selector.select(this::ready, current == Phase.CONNECTING ? 10 : 100);
+                    selector.select(readyAction, 100);
+                    now = System.nanoTime();
                 }
-                if (started) {
-                    tick(System.nanoTime());
-                }
+                tick(now);
             }
         } catch (IOException | RuntimeException e) {
             error("load generator thread failed: " + e);

@@ -67,6 +67,21 @@ class LoadGeneratorSmokeTest {
     }
 
     @Test
+    void busyPollingWithADeepPipelineDrivesAnEchoServerWithoutErrors() throws Exception {
+        String uri = serveTcp(connection -> connection.in().transferTo(connection.out()));
+        var options = new LoadOptions(Target.parse(uri), 8, 64, 16, Duration.ofMillis(1500), Duration.ofMillis(500),
+                false, Duration.ZERO, 1, true);
+
+        LoadResult result = new LoadGenerator(options).run();
+
+        assertThat(result.errors()).as("errors: %s", result.errorSamples()).isZero();
+        assertThat(result.connected()).isEqualTo(8);
+        assertThat(result.messages()).isPositive();
+        // busy polling: the share of the one driver thread's time spent on I/O rather than finding nothing
+        assertThat(result.generatorCpu()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void drivesAUdpEchoServerWithoutErrors() throws Exception {
         var udp = new UdpServer(LOOPBACK, datagram -> datagram.reply(datagram.data()));
         server = udp;
@@ -122,11 +137,16 @@ class LoadGeneratorSmokeTest {
             }
         });
 
-        LoadResult result = new LoadGenerator(options(uri, 4, 2)).run();
+        for (boolean busyPoll : new boolean[] {false, true}) {
+            var options = new LoadOptions(Target.parse(uri), 4, 64, busyPoll ? 16 : 2, Duration.ofMillis(1000),
+                    Duration.ofMillis(300), false, Duration.ZERO, 1, busyPoll);
 
-        assertThat(result.errors()).isPositive();
-        assertThat(result.errorSamples()).first().asString().startsWith("echo mismatch: connection");
-        assertThat(result.messages()).isPositive();   // the other echoes still count
+            LoadResult result = new LoadGenerator(options).run();
+
+            assertThat(result.errors()).as("busy poll %s", busyPoll).isPositive();
+            assertThat(result.errorSamples()).first().asString().startsWith("echo mismatch: connection");
+            assertThat(result.messages()).isPositive();   // the other echoes still count
+        }
     }
 
     @Test
