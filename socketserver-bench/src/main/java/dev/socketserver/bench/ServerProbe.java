@@ -28,17 +28,17 @@ final class ServerProbe implements LoadGenerator.Listener {
 
     /** Reads the memory before the connections open; call before the run. */
     void before() {
-        rssBeforeKib = rssKib(pid);
+        rssBeforeKib = treeRssKib(pid);
     }
 
     @Override
     public void idle(int connected) {
-        rssIdleKib = rssKib(pid);
+        rssIdleKib = treeRssKib(pid);
     }
 
     @Override
     public void measuring() {
-        cpuStart = cpuSeconds(pid);
+        cpuStart = treeCpuSeconds(pid);
         ownStart = cpuSeconds(ProcessHandle.current().pid());
         tasksStart = taskCpuSeconds();
         measureStart = System.nanoTime();
@@ -47,7 +47,7 @@ final class ServerProbe implements LoadGenerator.Listener {
     @Override
     public void measured() {
         double seconds = (System.nanoTime() - measureStart) / 1e9;
-        double end = cpuSeconds(pid);
+        double end = treeCpuSeconds(pid);
         double ownEnd = cpuSeconds(ProcessHandle.current().pid());
         double tasksEnd = taskCpuSeconds();
         if (cpuStart >= 0 && end >= 0) {
@@ -77,6 +77,37 @@ final class ServerProbe implements LoadGenerator.Listener {
     /** The server's processor use while measuring, in cores; -1 if unknown. */
     double cpu() {
         return cpu;
+    }
+
+    /**
+     * The resident memory of the server and the processes it started (worker processes), in KiB;
+     * -1 if the server's cannot be read.
+     */
+    static long treeRssKib(long pid) {
+        long total = rssKib(pid);
+        if (total < 0) {
+            return -1;
+        }
+        for (long child : descendants(pid)) {
+            total += Math.max(0, rssKib(child));
+        }
+        return total;
+    }
+
+    /** The processor time of the server and the processes it started, in seconds; -1 if the server's is unknown. */
+    static double treeCpuSeconds(long pid) {
+        double total = cpuSeconds(pid);
+        if (total < 0) {
+            return -1;
+        }
+        for (long child : descendants(pid)) {
+            total += Math.max(0, cpuSeconds(child));
+        }
+        return total;
+    }
+
+    private static java.util.List<Long> descendants(long pid) {
+        return ProcessHandle.of(pid).map(p -> p.descendants().map(ProcessHandle::pid).toList()).orElse(java.util.List.of());
     }
 
     /** The {@code VmRSS} line of {@code /proc/PID/status}, in KiB; -1 if it cannot be read. */

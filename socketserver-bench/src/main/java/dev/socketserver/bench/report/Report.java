@@ -59,6 +59,7 @@ public final class Report {
             new Server("virtual", "socketserver virtual", true),
             new Server("threads", "socketserver threads", true),
             new Server("bounded", "socketserver bounded", true),
+            new Server("workers", "socketserver workers:2", true),
             new Server("sync", "socketserver sync", true),
             new Server("netty-nio", "Netty 4.2 NIO", false),
             new Server("jdk-virtual", "plain JDK, virtual threads", false),
