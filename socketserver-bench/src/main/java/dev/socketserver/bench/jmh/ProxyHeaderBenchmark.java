@@ -15,11 +15,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +31,11 @@ import java.util.zip.CRC32C;
  *
  * <ul>
  * <li>{@link #parse}: from bytes already received, as an event loop would ({@code parse(byte[], int, int)}).</li>
- * <li>{@link #read}: from a buffered stream, as a server's request thread does before its handler
- *     runs ({@code read(InputStream)}: v1 one byte at a time up to its CRLF, v2 its fixed part
- *     then exactly the length it declares). The stream is a {@link BufferedInputStream} over the
- *     header's bytes, made afresh each time, so no socket is involved.</li>
+ * <li>{@link #read}: from a stream, as a server's request thread does before its handler runs
+ *     ({@code read(InputStream)}: v1 one byte per call up to its CRLF, v2 its fixed part then
+ *     exactly the length it declares). The stream is a {@link ByteArrayInputStream} over the
+ *     header's bytes, rewound each time: no socket, and none of the per-call deadline bookkeeping
+ *     a server's stream adds, so this is the parser's side of the calls only.</li>
  * </ul>
  *
  * The headers: v1 {@code TCP4} and {@code TCP6} lines; v2 {@code PROXY} over TCP/IPv4 and TCP/IPv6
@@ -57,6 +56,7 @@ public class ProxyHeaderBenchmark {
 
     private final ProxyHeaderParser parser = ProxyHeaderParser.create();
     private byte[] bytes;
+    private ByteArrayInputStream stream;
 
     @Setup
     public void build() throws IOException {
@@ -66,6 +66,7 @@ public class ProxyHeaderBenchmark {
                 || complete.consumed() != bytes.length) {
             throw new IllegalStateException(header + " does not parse as one whole header");
         }
+        stream = new ByteArrayInputStream(bytes);
     }
 
     @Benchmark
@@ -75,8 +76,8 @@ public class ProxyHeaderBenchmark {
 
     @Benchmark
     public ProxyHeader read() throws IOException {
-        InputStream in = new BufferedInputStream(new ByteArrayInputStream(bytes));
-        return parser.read(in);
+        stream.reset();   // back to the start (the mark is at 0)
+        return parser.read(stream);
     }
 
     /** The bytes of one of the {@link #header} shapes. */

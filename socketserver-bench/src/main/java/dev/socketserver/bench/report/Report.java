@@ -343,9 +343,10 @@ public final class Report {
         md.append(String.format(Locale.ROOT, "In %d of %d measurements (marked †) the generator was busy at least %.0f%% of "
                 + "its time, so it limited the rate as much as the server did; those figures are lower bounds for the "
                 + "server, and ratios between two of them compare servers that both reached the generator's ceiling. "
-                + "On loopback each side pays the kernel's TCP work for what it sends, so with one CPU each a generator "
-                + "and a lean server cost about the same per message; the generator's own code is a small part of its "
-                + "time (`bench/README.md` shows how this was checked against a C echo server).%n%n", saturated, measured,
+                + "On loopback each `write` also runs the receiving socket's TCP processing, so with one CPU each a "
+                + "generator and a lean server cost about the same per message; the generator's own code is a small "
+                + "part of its time. `generator-check.md` beside this report measures the generator against a C epoll "
+                + "echo server.%n%n", saturated, measured,
                 SATURATED * 100));
     }
 
