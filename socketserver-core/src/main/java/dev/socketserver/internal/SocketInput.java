@@ -18,7 +18,7 @@ public final class SocketInput extends InputStream {
     /** The buffer a connection starts with: small, since an idle connection holds it while it waits. */
     static final int INITIAL_BUFFER = 2048;
     /** What the buffer grows to once a read fills it: the client sends in bulk. */
-    static final int MAX_BUFFER = 8192;
+    static final int MAX_BUFFER = 16_384;
 
     private final InputStream raw;
     private byte[] buffer = new byte[INITIAL_BUFFER];
