@@ -228,8 +228,15 @@ public final class Report {
             md.append("⚠: the run had errors (see below). ");
         }
         md.append("–: not measured");
+        List<String> why = new ArrayList<>();
         if (servers.stream().anyMatch(s -> s.id().equals("sync"))) {
-            md.append(" (the synchronous model serves one connection at a time, so it runs the 1-connection test and UDP only)");
+            why.add("the synchronous model serves one connection at a time, so it runs the 1-connection test and UDP only");
+        }
+        if (servers.stream().anyMatch(s -> s.id().equals("workers"))) {
+            why.add("worker processes serve streams only, so workers skips UDP");
+        }
+        if (!why.isEmpty()) {
+            md.append(" (").append(String.join("; ", why)).append(")");
         }
         md.append(".\n\n");
     }
