@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +36,7 @@ class MixedFaultsLeakTest {
 
     @BeforeAll
     static void loadCertificate() throws Exception {
-        Path dir = Path.of(MixedFaultsLeakTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
+        serverContext = TestCertificates.serverContext();
     }
 
     static Stream<Concurrency> models() {

@@ -54,10 +54,8 @@ class NothingLostTest {
 
     @BeforeAll
     static void loadCertificates() throws Exception {
-        TlsTest.loadCertificates();
-        Path certs = Path.of(NothingLostTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(certs.resolve("server-cert.pem"), certs.resolve("server-key.pem"));
-        clientContext = TlsTest.clientContext(false);
+        serverContext = TestCertificates.serverContext();
+        clientContext = TestCertificates.clientContext(false);
     }
 
     /** Echoes length-prefixed messages until EOF; the reply to the last one is written while the server drains. */

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
@@ -40,10 +39,8 @@ class TlsBadClientsTest {
 
     @BeforeAll
     static void loadCertificates() throws Exception {
-        TlsTest.loadCertificates();
-        Path dir = Path.of(TlsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
-        clientContext = TlsTest.clientContext(false);
+        serverContext = TestCertificates.serverContext();
+        clientContext = TestCertificates.clientContext(false);
     }
 
     /** What a client sends instead of a ClientHello. */

@@ -12,7 +12,6 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,10 +28,8 @@ class TlsRenegotiationTest {
 
     @BeforeAll
     static void loadCertificates() throws Exception {
-        TlsTest.loadCertificates();
-        Path dir = Path.of(TlsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
-        clientContext = TlsTest.clientContext(false);
+        serverContext = TestCertificates.serverContext();
+        clientContext = TestCertificates.clientContext(false);
     }
 
     /** Echoes lines until EOF. */

@@ -8,12 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,9 +22,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -58,9 +53,9 @@ class TlsTest {
 
     @BeforeAll
     static void loadCertificates() throws Exception {
-        dir = Path.of(TlsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
-        clientContext = clientContext(false);
+        dir = TestCertificates.directory();
+        serverContext = TestCertificates.serverContext();
+        clientContext = TestCertificates.clientContext(false);
     }
 
     @Test
@@ -157,10 +152,10 @@ class TlsTest {
 
     @Test
     void mutualTlsShowsTheClientCertificateAndRefusesClientsWithout() throws Exception {
-        SSLContext mutual = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"), dir.resolve("client-ca.pem"));
+        SSLContext mutual = TestCertificates.mutualServerContext();
         try (var server = tcpServer(mutual, DESCRIBE)) {
             server.setTlsNeedClientAuth(true);
-            try (SSLSocket client = tlsClient(server, clientContext(true), "localhost")) {
+            try (SSLSocket client = tlsClient(server, TestCertificates.clientContext(true), "localhost")) {
                 client.getOutputStream().write("with cert\n".getBytes(StandardCharsets.UTF_8));
                 assertThat(readLines(client.getInputStream()).getFirst()).endsWith(" CN=test client");
             }
@@ -210,34 +205,5 @@ class TlsTest {
 
     private static List<String> readLines(InputStream in) throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-    }
-
-    /** Trusts the test server's certificate; with {@code withCertificate}, presents the test client certificate. */
-    static SSLContext clientContext(boolean withCertificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("server-cert.pem"))) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (withCertificate) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
-                    java.util.Base64.getMimeDecoder().decode(Files.readString(dir.resolve("client-key.pem"))
-                            .replaceAll("-----[A-Z ]+-----", ""))));
-            Certificate cert;
-            try (InputStream in = Files.newInputStream(dir.resolve("client-cert.pem"))) {
-                cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            }
-            keys.setKeyEntry("client", key, new char[0], new Certificate[] {cert});
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return context;
     }
 }

@@ -1,7 +1,7 @@
 package dev.socketserver.async;
 
 import dev.socketserver.LogCapture;
-import dev.socketserver.Tls;
+import dev.socketserver.TestCertificates;
 import dev.socketserver.internal.Addresses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,13 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -23,11 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AsyncTlsTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    private static Path dir;
     private static SSLContext serverContext;
     private static SSLContext clientContext;
     private final AtomicInteger made = new AtomicInteger();
@@ -81,9 +73,8 @@ class AsyncTlsTest {
 
     @BeforeAll
     static void loadCertificates() throws Exception {
-        dir = Path.of(AsyncTlsTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
-        serverContext = Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"));
-        clientContext = clientContext(false);
+        serverContext = TestCertificates.serverContext();
+        clientContext = TestCertificates.clientContext(false);
     }
 
     @AfterEach
@@ -167,9 +158,9 @@ class AsyncTlsTest {
 
     @Test
     void mutualTlsShowsTheClientCertificateAndRefusesClientsWithout() throws Exception {
-        start(Tls.fromPem(dir.resolve("server-cert.pem"), dir.resolve("server-key.pem"), dir.resolve("client-ca.pem")));
+        start(TestCertificates.mutualServerContext());
         server.setTlsNeedClientAuth(true);
-        try (SSLSocket client = tlsClient(clientContext(true), "localhost")) {
+        try (SSLSocket client = tlsClient(TestCertificates.clientContext(true), "localhost")) {
             assertThat(readLine(client.getInputStream())).contains(" CN=test client ");
         }
         String served;
@@ -295,34 +286,5 @@ class AsyncTlsTest {
             line.append((char) b);
         }
         return line.toString();
-    }
-
-    /** Trusts the test server's certificate; with {@code withCertificate}, presents the test client certificate. */
-    private static SSLContext clientContext(boolean withCertificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("server-cert.pem"))) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (withCertificate) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
-                    java.util.Base64.getMimeDecoder().decode(Files.readString(dir.resolve("client-key.pem"))
-                            .replaceAll("-----[A-Z ]+-----", ""))));
-            Certificate cert;
-            try (InputStream in = Files.newInputStream(dir.resolve("client-cert.pem"))) {
-                cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            }
-            keys.setKeyEntry("client", key, new char[0], new Certificate[] {cert});
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return context;
     }
 }
