@@ -4,7 +4,10 @@ import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.WorkerProcess;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -48,13 +51,14 @@ public final class Concurrency {
     private final List<String> command;
     private final Concurrency inner;   // worker processes only: the model inside each worker
     private final Duration workerTimeout;   // worker processes only
+    private final Map<String, String> environment;   // process per connection only: null inherits the server's
 
     private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit) {
-        this(kind, daemonThreads, blockOnClose, limit, List.of(), null, null);
+        this(kind, daemonThreads, blockOnClose, limit, List.of(), null, null, null);
     }
 
     private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command, Concurrency inner,
-                        Duration workerTimeout) {
+                        Duration workerTimeout, Map<String, String> environment) {
         this.kind = kind;
         this.daemonThreads = daemonThreads;
         this.blockOnClose = blockOnClose;
@@ -62,6 +66,7 @@ public final class Concurrency {
         this.command = command;
         this.inner = inner;
         this.workerTimeout = workerTimeout;
+        this.environment = environment;
     }
 
     /** Each request runs in the serving thread; the next is accepted when it returns. */
@@ -122,17 +127,47 @@ public final class Concurrency {
      * status is logged at {@code WARNING}), and get SIGTERM when the server closes, then SIGKILL
      * after the drain deadline. The JVM needs native access ({@code --enable-native-access}).
      *
+     * <p>Each child inherits the server's whole environment, as with {@code tcpserver}; to give it
+     * a clean one, use {@link #processPerConnection(List, int, Map)}.
+     *
      * @param command the program and its arguments, found on {@code PATH}
      * @throws IllegalArgumentException if the command is empty or {@code maxChildren} is below 1
      */
     public static Concurrency processPerConnection(List<String> command, int maxChildren) {
+        return processPerConnection(command, maxChildren, null);
+    }
+
+    /**
+     * {@link #processPerConnection(List, int)} where each child's environment is {@code environment}
+     * plus the ucspi variables, instead of the server's whole environment: secrets in the server's
+     * environment stay out of the children. {@code null} inherits the server's environment.
+     *
+     * @param environment the variables every child gets (an empty map for none but the ucspi ones), or null
+     * @throws IllegalArgumentException if the command is empty, {@code maxChildren} is below 1, or a
+     *     name is empty or holds {@code '='}, or a name or value holds a NUL character
+     */
+    public static Concurrency processPerConnection(List<String> command, int maxChildren, Map<String, String> environment) {
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("a process per connection needs a command to run, such as List.of(\"cat\")");
         }
         if (maxChildren < 1) {
             throw new IllegalArgumentException("max children must be at least 1, got " + maxChildren);
         }
-        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null, null);
+        Map<String, String> base = null;
+        if (environment != null) {
+            environment.forEach(Concurrency::checkVariable);
+            base = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        }
+        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null, null, base);
+    }
+
+    private static void checkVariable(String name, String value) {
+        if (name == null || name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment variable name must be non-empty, without '=' or NUL: \"" + name + "\"");
+        }
+        if (value == null || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("value of environment variable " + name + " must be non-null and without NUL");
+        }
     }
 
     /** {@link #processPerConnection(List, int)} with {@value #DEFAULT_MAX_CHILDREN} children at most. */
@@ -198,7 +233,7 @@ public final class Concurrency {
         if (inner.kind == Kind.PROCESS_PER_CONNECTION || inner.kind == Kind.WORKER_PROCESSES) {
             throw new IllegalArgumentException("a worker runs its requests in threads, not in processes: got " + inner);
         }
-        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner, workerTimeout);
+        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner, workerTimeout, null);
     }
 
     /** {@link #workerProcesses(int, Concurrency, Duration)} with the {@link #DEFAULT_WORKER_TIMEOUT}. */
@@ -222,6 +257,11 @@ public final class Concurrency {
     /** The command of {@link #processPerConnection}, empty for the other models. */
     List<String> command() {
         return command;
+    }
+
+    /** The base environment of each child of {@link #processPerConnection}: the given one, or the server's. */
+    Map<String, String> childEnvironment() {
+        return environment != null ? environment : System.getenv();
     }
 
     boolean isProcessPerConnection() {
@@ -280,7 +320,8 @@ public final class Concurrency {
     @Override
     public boolean equals(Object o) {
         return o instanceof Concurrency c && c.kind == kind && c.daemonThreads == daemonThreads
-                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner) && Objects.equals(c.workerTimeout, workerTimeout);
+                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner) && Objects.equals(c.workerTimeout, workerTimeout)
+                && Objects.equals(c.environment, environment);
     }
 
     @Override

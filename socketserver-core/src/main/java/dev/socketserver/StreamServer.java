@@ -646,7 +646,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         SpawnedConnection connection = (SpawnedConnection) request;
         int pid;
         try {
-            pid = Spawner.spawn(concurrency().command(), UcspiEnvironment.forConnection(System.getenv(), connection.accepted()),
+            pid = Spawner.spawn(concurrency().command(), UcspiEnvironment.forConnection(concurrency().childEnvironment(), connection.accepted()),
                     connection.accepted().fd());
         } finally {
             connection.close();   // the child has its own copy now, or there is no child

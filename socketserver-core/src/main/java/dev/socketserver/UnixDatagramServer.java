@@ -87,6 +87,17 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
     }
 
     /**
+     * A Unix datagram server with a function as handler.
+     *
+     * @param bindAndActivate false to leave the socket unbound, so that {@link #setSocketPermissions}
+     *     can be called before {@link #serverBind()} and {@link #serverActivate()}
+     */
+    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency, boolean bindAndActivate)
+            throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, bindAndActivate);
+    }
+
+    /**
      * Sets the socket file's permission bits, in place before any client can send. By default the
      * umask decides. Set before {@link #serverBind()}; ignored for abstract addresses.
      */

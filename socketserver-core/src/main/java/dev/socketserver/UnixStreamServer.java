@@ -9,9 +9,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -73,6 +71,16 @@ public non-sealed class UnixStreamServer extends StreamServer {
         this(path, FunctionHandlers.of(handler), concurrency, true);
     }
 
+    /**
+     * A Unix stream server with a function as handler.
+     *
+     * @param bindAndActivate false to leave the socket unbound, so that {@link #setSocketPermissions}
+     *     can be called before {@link #serverBind()} and {@link #serverActivate()}
+     */
+    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency, boolean bindAndActivate) throws IOException {
+        this(path, FunctionHandlers.of(handler), concurrency, bindAndActivate);
+    }
+
     /** The socket file's path. */
     public final Path path() {
         return ((UnixDomainSocketAddress) serverAddress()).getPath();
@@ -109,19 +117,8 @@ public non-sealed class UnixStreamServer extends StreamServer {
 
     private void bindPrivatelyThenMove(Path target, Set<PosixFilePermission> bits) throws IOException {
         requireUnbound("serverBind()");
-        SocketFiles.prepareStreamBind(target);
-        Path parent = target.toAbsolutePath().getParent();
-        Path staging = Files.createTempDirectory(parent, ".ss", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path socket = staging.resolve("s");
-        try {
-            bindChannel(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, bits);
-            Files.move(socket, target, StandardCopyOption.ATOMIC_MOVE);
-            boundAddressMoved(UnixDomainSocketAddress.of(target));
-        } finally {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(staging);
-        }
+        SocketFiles.bindWithPermissions(target, bits, this::bindChannel);
+        boundAddressMoved(UnixDomainSocketAddress.of(target));
     }
 
     /** Closes the listening socket and removes the socket file. */

@@ -14,13 +14,17 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code socketserver exec -- PROGRAM [ARGS...]}: a {@code tcpserver} you can drop in. Each
  * connection runs PROGRAM with the socket as its standard input and output, and the ucspi-tcp
- * environment ({@code PROTO}, {@code TCPREMOTEIP}, ...).
+ * environment ({@code PROTO}, {@code TCPREMOTEIP}, ...). Each program inherits the command's whole
+ * environment unless {@code --env-clear} is given; {@code --env NAME=VALUE} adds variables.
  */
 @Command(name = "exec",
         description = "Runs PROGRAM for each connection, with the socket as its stdin and stdout "
@@ -39,6 +43,17 @@ final class ExecCommand implements Callable<Integer> {
             description = "On SIGTERM or SIGINT, children get SIGTERM, and SIGKILL after this long. Default: ${DEFAULT-VALUE}.")
     Duration drain;
 
+    @Option(names = "--env-clear",
+            description = "Start each program with an empty environment, plus the ucspi variables (PROTO, TCPREMOTEIP, ...) "
+                    + "and those given with --env. Without it, each program inherits this command's whole environment, "
+                    + "secrets included, as with tcpserver.")
+    boolean envClear;
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE",
+            description = "Set NAME to VALUE in each program's environment; repeatable. "
+                    + "With --env-clear, pass PATH this way if the program needs one.")
+    List<String> env = new ArrayList<>();
+
     @Parameters(paramLabel = "PROGRAM", arity = "1..*", description = "The program and its arguments, after --.")
     List<String> command;
 
@@ -50,7 +65,7 @@ final class ExecCommand implements Callable<Integer> {
         if (maxChildren < 1) {
             throw new ParameterException(spec.commandLine(), "--max-children must be at least 1");
         }
-        Concurrency children = Concurrency.processPerConnection(command, maxChildren);
+        Concurrency children = Concurrency.processPerConnection(command, maxChildren, childEnvironment());
         RunningServer server = switch (listen) {
             case ListenAddress.Tcp(String host, int port) -> {
                 var address = new InetSocketAddress(host, port);
@@ -70,6 +85,22 @@ final class ExecCommand implements Callable<Integer> {
         System.out.println("listening on " + server.uri());
         System.out.flush();
         return ServerSession.serveUntilStopped(server, drain, signals, System.err);
+    }
+
+    /** The base environment of every program: null inherits this command's. */
+    private Map<String, String> childEnvironment() {
+        if (!envClear && env.isEmpty()) {
+            return null;
+        }
+        Map<String, String> base = new LinkedHashMap<>(envClear ? Map.of() : System.getenv());
+        for (String assignment : env) {
+            int equals = assignment.indexOf('=');
+            if (equals <= 0) {
+                throw new ParameterException(spec.commandLine(), "--env takes NAME=VALUE, got '" + assignment + "'");
+            }
+            base.put(assignment.substring(0, equals), assignment.substring(equals + 1));
+        }
+        return base;
     }
 
     private static void notUsed(dev.socketserver.Connection connection) {

@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,6 +24,26 @@ abstract class ServerCommand implements Callable<Integer> {
 
     /** What the server does; {@code out} is standard output, for handlers that print. */
     abstract Service service(PrintStream out);
+
+    /**
+     * A warning when the server serves at most N connections at once and nothing ends an idle
+     * one: N clients that connect and send nothing then lock everyone else out.
+     */
+    Optional<String> lockOutWarning() {
+        boolean stream = options.listen instanceof ListenAddress.Tcp || options.listen instanceof ListenAddress.Unix;
+        if (!stream || options.idleTimeout != null || options.requestDeadline != null) {
+            return Optional.empty();
+        }
+        String cap = null;
+        if (options.maxConnections > 0) {
+            cap = "--max-connections " + options.maxConnections;
+        } else if (options.concurrency instanceof Mode.Blocking(var concurrency)
+                && (concurrency.toString().equals("sync") || concurrency.toString().startsWith("bounded:"))) {
+            cap = "--concurrency " + concurrency;
+        }
+        return Optional.ofNullable(cap).map(c -> "socketserver: warning: " + c + " without --idle-timeout or --request-deadline: "
+                + "that many idle clients lock everyone else out");
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -46,6 +67,7 @@ abstract class ServerCommand implements Callable<Integer> {
         if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output and address
             out.println("listening on " + server.uri());
             out.flush();
+            lockOutWarning().ifPresent(System.err::println);
         }
         return ServerSession.serveUntilStopped(server, options.drain, signals, System.err);
     }

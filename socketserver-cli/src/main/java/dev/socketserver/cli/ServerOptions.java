@@ -30,12 +30,25 @@ final class ServerOptions {
     Duration drain;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
-            description = "Serve at most N connections at once; further clients wait in the backlog. 0: no limit.")
+            description = "Serve at most N connections at once; further clients wait in the backlog. 0: no limit. "
+                    + "N idle clients then lock everyone else out: pair it with --idle-timeout or --request-deadline "
+                    + "(the same holds for sync and bounded:N).")
     int maxConnections;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
-            description = "Close a connection that sends and receives nothing for this long, such as 30s. Default: none.")
+            description = "Close a connection that sends and receives nothing for this long, such as 30s "
+                    + "(a timeout, restarted by every byte: a client that trickles a byte at a time keeps it open). Default: none.")
     Duration idleTimeout;
+
+    @Option(names = "--request-deadline", paramLabel = "DURATION",
+            description = "Close a connection this long after it was accepted, whatever it is doing, such as 5m "
+                    + "(a deadline for the whole connection: it also ends clients that trickle). Default: none.")
+    Duration requestDeadline;
+
+    @Option(names = "--socket-mode", paramLabel = "OCTAL",
+            description = "The permission bits of the unix: or unixgram: socket file, such as 660 or 600, "
+                    + "in place before any client can connect. Default: the umask decides.")
+    String socketMode;
 
     @Option(names = "--stats", paramLabel = "DURATION",
             description = "Print the server's counters to stderr this often, such as 10s (each worker its own, with workers:N). Default: never.")

@@ -12,6 +12,8 @@ import dev.socketserver.async.AsyncServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /** Opens the server that a {@link ListenAddress} and a {@link Mode} name, bound and ready to serve. */
 final class Servers {
@@ -32,15 +34,30 @@ final class Servers {
             return openAsync(address, service, loops, options);
         }
         var concurrency = ((Mode.Blocking) mode).concurrency();
+        Set<PosixFilePermission> socketPermissions = socketPermissions(address, options);
         BaseServer<?> server = switch (address) {
             case ListenAddress.Tcp(String host, int port) -> new TcpServer(resolve(address, host, port), service.onConnection(), concurrency);
-            case ListenAddress.Unix(var path) -> new UnixStreamServer(path, service.onConnection(), concurrency);
+            case ListenAddress.Unix(var path) -> {
+                if (socketPermissions == null) {
+                    yield new UnixStreamServer(path, service.onConnection(), concurrency);
+                }
+                var unix = new UnixStreamServer(path, service.onConnection(), concurrency, false);
+                unix.setSocketPermissions(socketPermissions);
+                yield bound(unix);
+            }
             case ListenAddress.Udp(String host, int port) -> {
                 var udp = new UdpServer(resolve(address, host, port), service.onDatagram(), concurrency);
                 udp.setMaxPacketSize(UdpServer.MAX_UDP_PAYLOAD);
                 yield udp;
             }
-            case ListenAddress.Unixgram(var unixAddress) -> new UnixDatagramServer(unixAddress, service.onDatagram(), concurrency);
+            case ListenAddress.Unixgram(var unixAddress) -> {
+                if (socketPermissions == null) {
+                    yield new UnixDatagramServer(unixAddress, service.onDatagram(), concurrency);
+                }
+                var unixgram = new UnixDatagramServer(unixAddress, service.onDatagram(), concurrency, false);
+                unixgram.setSocketPermissions(socketPermissions);
+                yield bound(unixgram);
+            }
         };
         try {
             applyOptions(server, options);
@@ -58,17 +75,50 @@ final class Servers {
         return new RunningServer.Blocking(server, uri);
     }
 
+    /** Binds and activates a server built unbound, closing it if either fails. */
+    private static BaseServer<?> bound(BaseServer<?> server) throws IOException {
+        try {
+            server.serverBind();
+            server.serverActivate();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** The bits of {@code --socket-mode}, or null without it; refused where there is no socket file. */
+    private static Set<PosixFilePermission> socketPermissions(ListenAddress address, ServerOptions options) {
+        if (options.socketMode == null) {
+            return null;
+        }
+        boolean file = address instanceof ListenAddress.Unix
+                || address instanceof ListenAddress.Unixgram(var unixAddress) && !unixAddress.isAbstract();
+        if (!file) {
+            throw new IllegalArgumentException("--socket-mode applies to a socket file (unix:PATH, unixgram:PATH), not to " + address);
+        }
+        return SocketFileModes.parse(options.socketMode);
+    }
+
+    private static void refuseStreamOptionsForDatagrams(boolean stream, ServerOptions options) {
+        if (!stream && (options.idleTimeout != null || options.requestDeadline != null || options.tlsCertificate != null
+                || options.proxyProtocol)) {
+            throw new IllegalArgumentException("--idle-timeout, --request-deadline, --tls-cert and --proxy-protocol apply to stream servers "
+                    + "(tcp://, unix:), not to datagrams");
+        }
+    }
+
     private static void applyOptions(BaseServer<?> server, ServerOptions options) throws IOException {
         if (options.maxConnections > 0) {
             server.setMaxConnections(options.maxConnections);
         }
-        boolean stream = server instanceof StreamServer;
-        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null || options.proxyProtocol)) {
-            throw new IllegalArgumentException("--idle-timeout, --tls-cert and --proxy-protocol apply to stream servers (tcp://, unix:), not to datagrams");
-        }
+        refuseStreamOptionsForDatagrams(server instanceof StreamServer, options);
         if (server instanceof StreamServer streamServer) {
             if (options.idleTimeout != null) {
                 streamServer.setIdleTimeout(options.idleTimeout);
+            }
+            if (options.requestDeadline != null) {
+                streamServer.setRequestDeadline(options.requestDeadline);
             }
             if ((options.tlsCertificate == null) != (options.tlsKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -83,11 +133,12 @@ final class Servers {
     }
 
     private static RunningServer openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
+        Set<PosixFilePermission> socketPermissions = socketPermissions(address, options);
         AsyncServer server = switch (address) {
             case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());
-            case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection());
+            case ListenAddress.Unix(var path) -> AsyncServer.unix(path, socketPermissions, service.asyncConnection());
             case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get());
-            case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, service.asyncDatagrams().get());
+            case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, socketPermissions, service.asyncDatagrams().get());
         };
         try {
             if (loops > 0) {
@@ -103,9 +154,7 @@ final class Servers {
 
     private static void applyAsyncOptions(AsyncServer server, ListenAddress address, ServerOptions options) throws IOException {
         boolean stream = address instanceof ListenAddress.Tcp || address instanceof ListenAddress.Unix;
-        if (!stream && (options.idleTimeout != null || options.tlsCertificate != null || options.proxyProtocol)) {
-            throw new IllegalArgumentException("--idle-timeout, --tls-cert and --proxy-protocol apply to stream servers (tcp://, unix:), not to datagrams");
-        }
+        refuseStreamOptionsForDatagrams(stream, options);
         if (!stream && options.maxConnections > 0) {
             throw new IllegalArgumentException("--max-connections with --concurrency async applies to stream servers (tcp://, unix:): "
                     + "an async datagram server handles one datagram at a time");
@@ -115,6 +164,9 @@ final class Servers {
         }
         if (options.idleTimeout != null) {
             server.setIdleTimeout(options.idleTimeout);
+        }
+        if (options.requestDeadline != null) {
+            server.setRequestDeadline(options.requestDeadline);
         }
         if ((options.tlsCertificate == null) != (options.tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");

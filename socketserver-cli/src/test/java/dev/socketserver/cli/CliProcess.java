@@ -45,6 +45,13 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(new ProcessBuilder(command(args)).start());
     }
 
+    /** Starts {@code socketserver ARGS...} with {@code extraEnvironment} added to this JVM's environment. */
+    static CliProcess startWithEnvironment(java.util.Map<String, String> extraEnvironment, String... args) throws IOException {
+        var builder = new ProcessBuilder(command(args));
+        builder.environment().putAll(extraEnvironment);
+        return new CliProcess(builder.start());
+    }
+
     /**
      * Starts {@code socketserver ARGS...} with at most {@code maxDescriptors} open files
      * ({@code ulimit -n}); the shell execs the JVM, so {@link #pid()} is the JVM's.

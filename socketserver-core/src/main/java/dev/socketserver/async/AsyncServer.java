@@ -32,10 +32,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -174,13 +176,28 @@ public final class AsyncServer implements AutoCloseable {
      * a file that is not a socket refused, and the file is removed on close.
      */
     public static AsyncServer unix(Path path, Supplier<? extends Protocol> protocolFactory) throws IOException {
+        return unix(path, null, protocolFactory);
+    }
+
+    /**
+     * {@link #unix(Path, Supplier)} with the socket file's permission bits, such as
+     * {@code rw-------} so that only this user can connect, in place before any client can connect
+     * (the socket is bound in a private directory beside the path and renamed into place).
+     * {@code null} leaves them to the umask.
+     */
+    public static AsyncServer unix(Path path, Set<PosixFilePermission> permissions, Supplier<? extends Protocol> protocolFactory)
+            throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
-        SocketFiles.prepareStreamBind(path);
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            bind(() -> channel.bind(address, 4096), "unix", address);
-            return new AsyncServer("unix", channel, null, protocolFactory, null, path);
+            if (permissions == null) {
+                SocketFiles.prepareStreamBind(path);
+                bind(() -> channel.bind(address, 4096), "unix", address);
+            } else {
+                SocketFiles.bindWithPermissions(path, permissions, staging -> bind(() -> channel.bind(staging, 4096), "unix", address));
+            }
+            return new AsyncServer("unix", channel, null, null, protocolFactory, null, path, address);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -206,10 +223,20 @@ public final class AsyncServer implements AutoCloseable {
      * each datagram to the loop; the protocol's callbacks run on the loop as for UDP.
      */
     public static AsyncServer unixgram(UnixAddress address, DatagramProtocol protocol) throws IOException {
+        return unixgram(address, null, protocol);
+    }
+
+    /**
+     * {@link #unixgram(UnixAddress, DatagramProtocol)} with the socket file's permission bits in
+     * place before any client can send; {@code null} leaves them to the umask. Ignored for
+     * abstract names, which have no file.
+     */
+    public static AsyncServer unixgram(UnixAddress address, Set<PosixFilePermission> permissions, DatagramProtocol protocol)
+            throws IOException {
         Objects.requireNonNull(protocol, "protocol");
         UnixDatagramEndpoint endpoint = UnixDatagramEndpoint.open();
         try {
-            endpoint.bind(address, null);
+            endpoint.bind(address, permissions);
             return new AsyncServer("unixgram", null, null, new UnixDatagramFeeder(endpoint, protocol), null, protocol, null,
                     endpoint.localAddress());
         } catch (IOException | RuntimeException e) {
