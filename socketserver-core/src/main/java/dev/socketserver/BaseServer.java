@@ -710,6 +710,13 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * still running, interrupts their threads (in the models with a thread per request), and closes
      * the server. {@link #isDraining()} is true from the start.
      *
+     * <p>Stream servers end each connection at its first quiet point during the drain: when its
+     * handler waits for input, none has arrived, and it has written since it last read (or has read
+     * nothing), the read returns end of stream, as if the client had closed. So a connection whose
+     * client sends requests one after another ends between two of them, with every request the
+     * server read answered, and at the deadline only connections that are truly busy are cut. The
+     * statistics count both ({@link ServerStats#drainQuietCloses()}, {@link ServerStats#drainCuts()}).
+     *
      * @param drain the deadline for running requests, counted from the call
      * @return whether every request finished before the deadline
      */
@@ -719,10 +726,12 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         draining = true;
         // the listener closes at once, even while a synchronous request still runs in the serving thread
         LoopStop stop = stopAndRelease(false);
+        beginDrain();
         boolean finished = awaitRequests(deadline);
         if (!finished) {
             Thread serving = stop == null ? null : stop.thread();
             for (var entry : running.entrySet()) {
+                counters.drainCuts.increment();
                 endRequest(entry.getKey());
                 Thread thread = entry.getValue();
                 if (runner.isThreaded() && thread != serving && thread != Thread.currentThread()) {
@@ -735,6 +744,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             awaitLoopEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }
         return afterClose(deadline) && finished;
+    }
+
+    /** Called once a drain has stopped accepting, before it waits for running requests. Does nothing by default. */
+    void beginDrain() {
     }
 
     /**
@@ -780,7 +793,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return new ServerStats(running.size(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), counters.bytesIn.sum(), counters.bytesOut.sum(), counters.handlerErrors.sum(),
                 counters.acceptErrors.sum(), counters.timeouts.sum(), counters.tlsHandshakeFailures.sum(),
-                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(), counters.proxyRejectionsByReason());
+                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
+                counters.drainQuietCloses.sum(), counters.drainCuts.sum(), counters.proxyRejectionsByReason());
     }
 
     /**

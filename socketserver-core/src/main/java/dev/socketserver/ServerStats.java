@@ -25,6 +25,9 @@ import java.util.TreeMap;
  * @param tlsHandshakeFailures clients that failed the TLS handshake, timeouts included
  * @param proxyRejections connections the PROXY protocol turned away: untrusted peer, bad or late header
  * @param truncatedDatagrams datagrams longer than the maximum packet size (datagram servers)
+ * @param drainQuietCloses connections a drain ended at a quiet point, between two requests, with
+ *     every request the server had read answered (stream servers; see {@code shutdown(Duration)})
+ * @param drainCuts requests still running when a drain's deadline passed, and cut
  * @param proxyRejectionsByReason {@code proxyRejections} by reason (stream
  *     servers with {@link StreamServer#setProxyProtocol} on; see there), with only the reasons that
  *     occurred: {@code untrusted} (a peer outside the trusted networks), {@code timeout} (no
@@ -37,6 +40,7 @@ import java.util.TreeMap;
 public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
                           long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
                           long tlsHandshakeFailures, long proxyRejections, long truncatedDatagrams,
+                          long drainQuietCloses, long drainCuts,
                           SortedMap<String, Long> proxyRejectionsByReason) {
 
     /** Copies the map, which is sorted by reason and cannot be changed. */
@@ -50,6 +54,6 @@ public record ServerStats(int activeRequests, long accepted, long requestsTotal,
                 + ", closed " + closed + ", bytes in " + bytesIn + ", bytes out " + bytesOut + ", handler errors " + handlerErrors
                 + ", accept errors " + acceptErrors + ", timeouts " + timeouts + ", TLS failures " + tlsHandshakeFailures
                 + ", PROXY rejections " + proxyRejections + (proxyRejectionsByReason.isEmpty() ? "" : " " + proxyRejectionsByReason)
-                + ", truncated datagrams " + truncatedDatagrams;
+                + ", truncated datagrams " + truncatedDatagrams + ", drain closed quiet " + drainQuietCloses + ", cut " + drainCuts;
     }
 }

@@ -329,6 +329,16 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
     }
 
+    /** Asks every connection to end at its next quiet point; see {@link #shutdown(Duration)}. */
+    @Override
+    void beginDrain() {
+        for (Connection request : runningRequests()) {
+            if (request instanceof ChannelConnection connection) {
+                connection.closeWhenQuiet();
+            }
+        }
+    }
+
     @Override
     void endServed(Connection served) {
         Connection inner = served instanceof ProxiedConnection proxied ? proxied.real() : served;

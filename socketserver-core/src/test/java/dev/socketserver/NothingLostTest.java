@@ -36,9 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * reliability.md I3 in small: 20 clients at once each send 50 messages of 1 byte to 16 KiB with a
  * sequence number, over TCP, a Unix stream, TLS, and TLS behind a PROXY header; every echo comes
- * back byte for byte and in order. Then each client starts one more message and the server is
+ * back byte for byte and in order. Then each client sends one more message and the server is
  * drained while those are in flight: every one of them is answered in full before the connection
- * closes. On the plain transports the server's byte counts equal what the clients sent.
+ * closes, at the quiet point after it. On the plain transports the server's byte counts equal what the clients sent.
  */
 @Timeout(60)
 class NothingLostTest {
@@ -125,14 +125,14 @@ class NothingLostTest {
             long sent = 0;
             for (int seq = 0; seq <= MESSAGES; seq++) {
                 byte[] message = message(client, seq, 1 + random.nextInt(16 * 1024));
-                if (seq == MESSAGES) {
-                    loaded.countDown();
-                    draining.get(30, TimeUnit.SECONDS);   // the last message goes out while the server drains
-                }
                 out.write(ByteBuf.intBytes(message.length));
                 out.write(message);
                 out.flush();
                 sent += 4 + message.length;
+                if (seq == MESSAGES) {
+                    loaded.countDown();
+                    draining.get(30, TimeUnit.SECONDS);   // the drain starts while the last message is in flight
+                }
                 int length = in.readInt();
                 byte[] echoed = in.readNBytes(length);
                 assertThat(Arrays.equals(echoed, message)).as("client %d message %d", client, seq).isTrue();

@@ -544,7 +544,7 @@ public final class AsyncServer implements AutoCloseable {
         return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
                 counters.tlsHandshakeFailures.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
-                counters.proxyRejectionsByReason());
+                counters.drainQuietCloses.sum(), counters.drainCuts.sum(), counters.proxyRejectionsByReason());
     }
 
     /**
@@ -824,6 +824,13 @@ public final class AsyncServer implements AutoCloseable {
      * {@code drain} has passed, then closes what is left and stops the loops. Returns when the
      * loops' threads have ended.
      *
+     * <p>Each connection is closed at its first quiet point during the drain: when everything
+     * delivered to its protocol has been followed by a write, all of that is written, and the
+     * client has sent nothing more. So a client that sends requests one after another loses no
+     * reply to a request the server read, and at the deadline only connections that are truly
+     * busy are cut. The statistics count both ({@link ServerStats#drainQuietCloses()},
+     * {@link ServerStats#drainCuts()}).
+     *
      * @return whether every connection ended before the deadline
      */
     public boolean shutdown(Duration drain) throws InterruptedException {
@@ -844,9 +851,19 @@ public final class AsyncServer implements AutoCloseable {
         listenerClosed.await(1, TimeUnit.SECONDS);
         boolean drained = true;
         if (datagramChannel == null && unixgram == null) {
+            for (EventLoop loop : loops) {
+                loop.execute(() -> {
+                    for (EventLoop.LoopChannel channel : loop.channels()) {
+                        if (channel instanceof StreamConnection connection) {
+                            connection.closeWhenQuiet();
+                        }
+                    }
+                });
+            }
             while (openConnections.get() > 0) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
+                    counters.drainCuts.add(openConnections.get());
                     drained = false;
                     break;
                 }

@@ -63,6 +63,10 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private boolean closing;
     private long openedNanos;
     private long lastActivityNanos;
+    private boolean answered = true;            // the protocol wrote since data was last delivered, or none was
+    private boolean closeWhenQuiet;             // a drain asked to close at the next quiet point
+    private long deliveries;
+    private boolean inputEnded;
     // volatile: isClosing() and writeBufferSize() may be asked from any thread
     private volatile boolean closeRequested;
     private volatile long reportedPendingBytes;
@@ -233,6 +237,39 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         if (!closed && selected.isValid() && selected.isReadable()) {
             read();
         }
+        if (closeWhenQuiet) {
+            closeIfQuiet();
+        }
+    }
+
+    /** A drain began: closes the connection at its next quiet point, or now if it is at one. Runs on the loop. */
+    void closeWhenQuiet() {
+        closeWhenQuiet = true;
+        closeIfQuiet();
+    }
+
+    /**
+     * Closes the connection if a drain asked for it and it is quiet: everything delivered to the
+     * protocol has been followed by a write, all of it is written, nothing is held, and the
+     * socket has nothing more to read (what it has is read and delivered first).
+     */
+    private void closeIfQuiet() {
+        if (closed || closing || !quiet()) {
+            return;
+        }
+        long before = deliveries;
+        if (!inputEnded) {
+            read();   // whatever the client sent meanwhile is a request under way
+        }
+        if (closed || closing || deliveries != before || !quiet()) {
+            return;
+        }
+        server.counters.drainQuietCloses.increment();
+        close();
+    }
+
+    private boolean quiet() {
+        return answered && outputIdle() && heldInput == null && !readingPaused && (tls == null || !tls.holdsInput());
     }
 
     private void read() {
@@ -298,6 +335,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             heldInput = copy(data);
             return false;
         }
+        deliveries++;
+        answered = false;
         try {
             protocol.dataReceived(data);
         } catch (RuntimeException e) {
@@ -324,6 +363,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
                     + held + " byte(s) of it");
             return;
         }
+        inputEnded = true;
         setInterest(SelectionKey.OP_READ, false);
         boolean keepOpen;
         try {
@@ -355,6 +395,10 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private void writeOnLoop(ByteBuffer data, boolean owned) {
         if (closed || closing || outputShutdownRequested || !data.hasRemaining()) {
             return;
+        }
+        answered = true;
+        if (owned && closeWhenQuiet) {
+            loop.execute(this::closeIfQuiet);   // a write from another thread may be the last answer a drain waits for
         }
         if (pending.isEmpty()) {
             if (tls == null) {

@@ -136,6 +136,11 @@ final class TlsLayer {
         }
     }
 
+    /** Whether ciphertext is held that is not yet a whole record: the client is sending. */
+    boolean holdsInput() {
+        return netIn.position() > 0;
+    }
+
     /** Ciphertext that arrived behind a PROXY header, in the same read. */
     void received(ByteBuffer data) {
         if (netIn.remaining() < data.remaining()) {

@@ -37,6 +37,11 @@ public final class ChannelConnection implements Connection {
     private final long acceptedNanos = System.nanoTime();
     // volatile: written by the request's thread, read by the server's timeout watcher
     private volatile long lastActivityNanos = acceptedNanos;
+    // the quiet point of a drain; volatile: written by the request's thread, read by the draining thread, and back
+    private volatile boolean answered = true;        // the handler wrote since it last read, or has read nothing
+    private volatile boolean awaitingInput;          // the handler waits in a read, with nothing buffered above it
+    private volatile boolean closeWhenQuiet;
+    private volatile boolean endedWhenQuiet;
 
     private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
         this.channel = channel;
@@ -66,6 +71,45 @@ public final class ChannelConnection implements Connection {
     /** When the connection was accepted ({@link System#nanoTime()}). */
     public long acceptedNanos() {
         return acceptedNanos;
+    }
+
+    /**
+     * Ends the connection at its next quiet point, or now if it is at one: the handler waits for
+     * input, none has arrived, and it has written since it last read (or has read nothing), so
+     * everything it read has been answered. The handler's read then returns end of stream; it
+     * finishes as it would if the client had closed. For a drain: the client loses no reply to a
+     * request the server read.
+     */
+    public void closeWhenQuiet() {
+        closeWhenQuiet = true;
+        if (awaitingInput) {
+            endIfQuiet();
+        }
+    }
+
+    /** Whether {@link #closeWhenQuiet()} ended the connection at a quiet point. */
+    public boolean endedWhenQuiet() {
+        return endedWhenQuiet;
+    }
+
+    /** Ends the input if a drain asked for it and the connection is quiet; returns whether it did. */
+    private boolean endIfQuiet() {
+        if (!closeWhenQuiet || !answered) {
+            return false;
+        }
+        try {
+            if (in.rawAvailable() > 0) {
+                return false;   // the client has sent more: a request is under way
+            }
+            if (!endedWhenQuiet) {
+                endedWhenQuiet = true;
+                counters.drainQuietCloses.increment();
+            }
+            channel.shutdownInput();   // wakes a blocked read, which then returns end of stream
+        } catch (IOException e) {
+            // closed meanwhile: the read reports it
+        }
+        return true;
     }
 
     /** When a byte was last read or written ({@link System#nanoTime()}). */
@@ -167,6 +211,7 @@ public final class ChannelConnection implements Connection {
             }
             counters.bytesOut.add(len);
             lastActivityNanos = System.nanoTime();
+            answered = true;
         }
 
         /** Does not close the connection. */
@@ -185,22 +230,29 @@ public final class ChannelConnection implements Connection {
 
         @Override
         public int read() throws IOException {
-            int b = raw.read();
-            if (b >= 0) {
-                counters.bytesIn.increment();
-                lastActivityNanos = System.nanoTime();
-            }
-            return b;
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
+        /** Called only when everything buffered above has been consumed (see {@link SocketInput}). */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = raw.read(b, off, len);
-            if (n > 0) {
-                counters.bytesIn.add(n);
-                lastActivityNanos = System.nanoTime();
+            awaitingInput = true;
+            try {
+                if (endIfQuiet()) {
+                    return -1;
+                }
+                int n = raw.read(b, off, len);
+                if (n > 0) {
+                    counters.bytesIn.add(n);
+                    lastActivityNanos = System.nanoTime();
+                    answered = false;
+                }
+                return n;
+            } finally {
+                awaitingInput = false;
             }
-            return n;
         }
 
         @Override

@@ -20,6 +20,10 @@ public final class ServerCounters {
     public final LongAdder handlerErrors = new LongAdder();
     public final LongAdder acceptErrors = new LongAdder();
     public final LongAdder truncatedDatagrams = new LongAdder();
+    /** Connections a drain closed at a quiet point, with every request it had read answered. */
+    public final LongAdder drainQuietCloses = new LongAdder();
+    /** Connections still busy when a drain's deadline passed, and cut. */
+    public final LongAdder drainCuts = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> proxyRejectionsByReason = new ConcurrentHashMap<>();
 
     /** Counts a connection the PROXY protocol turned away for {@code reason}; a {@code timeout} is a timeout too. */

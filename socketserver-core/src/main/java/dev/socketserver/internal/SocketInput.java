@@ -109,6 +109,11 @@ public final class SocketInput extends InputStream {
         return (limit - position) + raw.available();
     }
 
+    /** What the layer below has ready for reading, not counting this stream's own buffer. */
+    public int rawAvailable() throws IOException {
+        return raw.available();
+    }
+
     /** Reads up to and including {@code \n}; see {@code Connection.readLine()}. */
     public String readLine() throws IOException {
         ByteArrayOutputStream partial = null;
