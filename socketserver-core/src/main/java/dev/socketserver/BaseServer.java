@@ -452,6 +452,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         } catch (Exception e) {
             if (aborted.contains(request)) {
                 REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
+            } else if (served != null && endedByPolicy(served)) {
+                REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by the server's policy: " + e);
             } else {
                 reportError(request, clientAddress, e);
             }
@@ -501,6 +503,15 @@ public abstract class BaseServer<Q> implements AutoCloseable {
 
     /** Ends what {@link #beginRequest} wrapped around a request, such as a TLS session. */
     void endServed(Q served) {
+    }
+
+    /**
+     * Whether the server's own policy ended {@code served} while its handler ran (a refused TLS
+     * renegotiation), counted and logged already: the handler's failure that follows is expected,
+     * not an error for {@link #handleError}.
+     */
+    boolean endedByPolicy(Q served) {
+        return false;
     }
 
     /** The requests running now, for timeouts that watch them. */
@@ -793,7 +804,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return new ServerStats(running.size(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), counters.bytesIn.sum(), counters.bytesOut.sum(), counters.handlerErrors.sum(),
                 counters.acceptErrors.sum(), counters.timeouts.sum(), counters.tlsHandshakeFailures.sum(),
-                counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
+                counters.tlsRenegotiationsRefused.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
                 counters.drainQuietCloses.sum(), counters.drainCuts.sum(), counters.proxyRejectionsByReason());
     }
 

@@ -23,6 +23,8 @@ import java.util.TreeMap;
  * @param timeouts connections the server closed because a timeout or deadline passed: the idle
  *     timeout, the request deadline, the TLS handshake or the PROXY header deadline
  * @param tlsHandshakeFailures clients that failed the TLS handshake, timeouts included
+ * @param tlsRenegotiationsRefused TLS 1.2 connections closed because the client started a new
+ *     handshake (a renegotiation, which the servers refuse); a TLS 1.3 key update is not one
  * @param proxyRejections connections the PROXY protocol turned away: untrusted peer, bad or late header
  * @param truncatedDatagrams datagrams longer than the maximum packet size (datagram servers)
  * @param drainQuietCloses connections a drain ended at a quiet point, between two requests, with
@@ -39,7 +41,7 @@ import java.util.TreeMap;
  */
 public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
                           long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
-                          long tlsHandshakeFailures, long proxyRejections, long truncatedDatagrams,
+                          long tlsHandshakeFailures, long tlsRenegotiationsRefused, long proxyRejections, long truncatedDatagrams,
                           long drainQuietCloses, long drainCuts,
                           SortedMap<String, Long> proxyRejectionsByReason) {
 
@@ -53,6 +55,7 @@ public record ServerStats(int activeRequests, long accepted, long requestsTotal,
         return "active " + activeRequests + ", accepted " + accepted + ", requests " + requestsTotal + ", refused " + requestsRefused
                 + ", closed " + closed + ", bytes in " + bytesIn + ", bytes out " + bytesOut + ", handler errors " + handlerErrors
                 + ", accept errors " + acceptErrors + ", timeouts " + timeouts + ", TLS failures " + tlsHandshakeFailures
+                + ", TLS renegotiations refused " + tlsRenegotiationsRefused
                 + ", PROXY rejections " + proxyRejections + (proxyRejectionsByReason.isEmpty() ? "" : " " + proxyRejectionsByReason)
                 + ", truncated datagrams " + truncatedDatagrams + ", drain closed quiet " + drainQuietCloses + ", cut " + drainCuts;
     }

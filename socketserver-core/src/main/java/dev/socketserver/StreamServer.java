@@ -16,6 +16,7 @@ import dev.socketserver.internal.proxy.ProxyHeaderParser;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
 import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.TlsConnection;
+import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.WorkerHeartbeat;
 import dev.socketserver.internal.WorkerProcess;
 import dev.socketserver.internal.WorkerSupervisor;
@@ -92,6 +93,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile java.util.List<String> tlsApplicationProtocols = java.util.List.of();
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
+    private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private volatile TrustedNetworks proxyTrusted;
     private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
     private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
@@ -250,7 +252,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         SSLContext context = sslContext;
         if (context != null) {
             try {
-                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsApplicationProtocols, tlsHandshakeDeadline);
+                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsApplicationProtocols, tlsHandshakeDeadline, tlsPolicy);
             } catch (IOException e) {
                 counters.tlsHandshakeFailures.increment();
                 if (e instanceof SocketTimeoutException) {
@@ -345,6 +347,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (inner instanceof TlsConnection tls) {
             tls.closeOutbound();
         }
+    }
+
+    @Override
+    boolean endedByPolicy(Connection served) {
+        Connection inner = served instanceof ProxiedConnection proxied ? proxied.real() : served;
+        return inner instanceof TlsConnection tls && tls.renegotiationRefused();
     }
 
     /**

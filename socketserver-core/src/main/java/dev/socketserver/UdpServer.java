@@ -183,6 +183,7 @@ public non-sealed class UdpServer extends DatagramServer {
         long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
         long pause = 10_000;
         counters.bytesOut.add(reply.remaining());
+        // 0 from send is "no room" only while bytes remain: an empty reply that returns 0 was sent
         while (channel.send(reply, target) == 0 && reply.hasRemaining()) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("reply to " + Addresses.format(target) + " not sent: the send buffer stayed full for 5 s");

@@ -41,6 +41,19 @@ final class UdpClient implements TestServers.Client {
         return packet;
     }
 
+    /** The next datagram, or null if none arrives within {@code wait}. */
+    DatagramPacket receivePacketWithin(java.time.Duration wait) throws IOException {
+        int previous = socket.getSoTimeout();
+        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        try {
+            return receivePacket();
+        } catch (java.net.SocketTimeoutException none) {
+            return null;
+        } finally {
+            socket.setSoTimeout(previous);
+        }
+    }
+
     byte[] receiveBytes() throws IOException {
         DatagramPacket packet = receivePacket();
         return Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());

@@ -5,6 +5,7 @@ import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RateLimitedLog;
+import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
@@ -127,6 +128,7 @@ public final class AsyncServer implements AutoCloseable {
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private volatile List<String> tlsApplicationProtocols = List.of();
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
+    private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
@@ -460,6 +462,10 @@ public final class AsyncServer implements AutoCloseable {
         return tlsApplicationProtocols;
     }
 
+    TlsPolicy tlsPolicy() {
+        return tlsPolicy;
+    }
+
     void tlsHandshakeFailed(Supplier<String> message) {
         counters.tlsHandshakeFailures.increment();
         tlsFailures.log(Level.WARNING, message);
@@ -543,8 +549,9 @@ public final class AsyncServer implements AutoCloseable {
         }
         return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
                 counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
-                counters.tlsHandshakeFailures.sum(), counters.proxyRejections.sum(), counters.truncatedDatagrams.sum(),
-                counters.drainQuietCloses.sum(), counters.drainCuts.sum(), counters.proxyRejectionsByReason());
+                counters.tlsHandshakeFailures.sum(), counters.tlsRenegotiationsRefused.sum(), counters.proxyRejections.sum(),
+                counters.truncatedDatagrams.sum(), counters.drainQuietCloses.sum(), counters.drainCuts.sum(),
+                counters.proxyRejectionsByReason());
     }
 
     /**

@@ -99,7 +99,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
         }
         try {
             int length = data.remaining();
-            if (pending.isEmpty() && channel.send(data, target) > 0) {
+            if (pending.isEmpty() && sent(channel.send(data, target), length)) {
                 counters.bytesOut.add(length);
                 return;
             }
@@ -115,12 +115,22 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
         key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
     }
 
+    /**
+     * Whether a {@code send} of {@code length} bytes that returned {@code result} sent the datagram.
+     * A non-blocking send that finds no room returns 0, but so does a sent empty datagram: 0 means
+     * "would block" only when there was something to send. (Read as "would block", an empty reply
+     * was queued and sent again on every write-ready event, forever.)
+     */
+    static boolean sent(int result, int length) {
+        return result > 0 || length == 0;
+    }
+
     private void flush() {
         try {
             while (!pending.isEmpty()) {
                 Outgoing next = pending.peek();
                 int length = next.data().remaining();
-                if (channel.send(next.data(), next.target()) == 0) {
+                if (!sent(channel.send(next.data(), next.target()), length)) {
                     return;
                 }
                 counters.bytesOut.add(length);

@@ -142,6 +142,11 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         server.countTimeout();
     }
 
+    /** The client asked for a TLS renegotiation, which is refused: counted and logged (at most once a second) by the server. */
+    void tlsRenegotiationRefused() {
+        server.tlsPolicy().renegotiationRefused(remoteAddress);
+    }
+
     /** The TLS handshake failed or ran out of time: counted and logged (at most once a second) by the server. */
     void tlsHandshakeFailed(String why) {
         server.tlsHandshakeFailed(() -> "TLS handshake with " + Addresses.format(remoteAddress) + " failed: " + why);

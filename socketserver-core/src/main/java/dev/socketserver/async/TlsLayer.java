@@ -1,21 +1,20 @@
 package dev.socketserver.async;
 
+import dev.socketserver.internal.TlsPolicy;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,7 +30,6 @@ import java.util.List;
  * so the connection's write buffer, and its water marks, count plaintext bytes.
  */
 final class TlsLayer {
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int MAX_NET_IN = 64 * 1024;
     private static final int READS_PER_WAKEUP = 16;
@@ -59,24 +57,13 @@ final class TlsLayer {
     }
 
     /**
-     * A server-side engine for a client at {@code peer}: TLS 1.2 and 1.3 only, the JDK's default
-     * cipher suites, the given ALPN protocols (none: no ALPN), and client certificates required if asked.
+     * TLS for a client at {@code peer}, by the rules of {@link TlsPolicy} (the blocking servers'
+     * too): TLS 1.2 and 1.3 only, the JDK's default cipher suites, the given ALPN protocols (none:
+     * no ALPN), client certificates required if asked, renegotiation refused.
      */
     static TlsLayer accept(StreamConnection connection, SocketChannel channel, EventLoop loop, SSLContext context,
                            SocketAddress peer, boolean needClientAuth, List<String> applicationProtocols) {
-        SSLEngine engine = peer instanceof InetSocketAddress inet
-                ? context.createSSLEngine(inet.getHostString(), inet.getPort()) : context.createSSLEngine();
-        engine.setUseClientMode(false);
-        List<String> supported = Arrays.asList(engine.getSupportedProtocols());
-        engine.setEnabledProtocols(Arrays.stream(PROTOCOLS).filter(supported::contains).toArray(String[]::new));
-        if (needClientAuth) {
-            engine.setNeedClientAuth(true);
-        }
-        if (!applicationProtocols.isEmpty()) {
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
-            engine.setSSLParameters(parameters);
-        }
+        SSLEngine engine = TlsPolicy.serverEngine(context, peer, needClientAuth, applicationProtocols);
         return new TlsLayer(connection, channel, loop, engine);
     }
 
@@ -213,6 +200,10 @@ final class TlsLayer {
                 if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && handshaking) {
                     handshakeFinished();
                 }
+                if (!handshaking && TlsPolicy.isRenegotiation(engine, result.getHandshakeStatus())) {
+                    refuseRenegotiation();
+                    return false;
+                }
                 app.flip();
                 if (app.hasRemaining() && !connection.deliver(app)) {
                     return false;
@@ -342,7 +333,8 @@ final class TlsLayer {
     void closeOutbound() {
         engine.closeOutbound();
         try {
-            while (!engine.isOutboundDone() && !connection.isClosed()) {
+            // a few records at most (user_canceled, close_notify); bounded, in case the engine stops producing
+            for (int i = 0; i < 4 && !engine.isOutboundDone() && !connection.isClosed(); i++) {
                 if (!wrapOnce(EMPTY)) {
                     break;
                 }
@@ -395,6 +387,17 @@ final class TlsLayer {
     }
 
     // ---- failure ---------------------------------------------------------------------------------
+
+    /**
+     * The client started a new handshake (TLS 1.2): refused, as the blocking servers refuse it.
+     * Counted and logged by the server, close_notify sent (as far as the socket takes it now), and
+     * the connection closed; the protocol sees {@code connectionLost} with the refusal.
+     */
+    private void refuseRenegotiation() {
+        connection.tlsRenegotiationRefused();
+        closeOutbound();
+        connection.closeNow(TlsPolicy.refusal(), false);
+    }
 
     private void failed(SSLException e) {
         if (handshaking) {

@@ -13,6 +13,7 @@ public final class ServerCounters {
     public final LongAdder closed = new LongAdder();
     public final LongAdder timeouts = new LongAdder();
     public final LongAdder tlsHandshakeFailures = new LongAdder();
+    public final LongAdder tlsRenegotiationsRefused = new LongAdder();
     public final LongAdder proxyRejections = new LongAdder();
     public final LongAdder refused = new LongAdder();
     public final LongAdder bytesIn = new LongAdder();

@@ -12,7 +12,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -31,10 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock, so records never interleave.
  */
 public final class TlsConnection implements Connection {
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
-
     private final Connection plain;
     private final SSLEngine engine;
+    private final TlsPolicy policy;     // counts and logs refusals; null on the client side, which refuses uncounted
     private final InputStream netIn;
     private final OutputStream netOut;
     private final ReentrantLock readLock = new ReentrantLock();
@@ -48,10 +46,13 @@ public final class TlsConnection implements Connection {
     private long handshakeDeadlineNanos; // guarded by readLock; while handshaking, when the handshake must be over
     private Duration handshakeDeadline;  // guarded by readLock; null once the handshake is over
     private boolean handshakeDone;       // guarded by readLock; the first handshake succeeded
+    // volatile: set under readLock by the handler's read, read by the server once the handler has ended
+    private volatile boolean renegotiationRefused;
 
-    private TlsConnection(Connection plain, SSLEngine engine) {
+    private TlsConnection(Connection plain, SSLEngine engine, TlsPolicy policy) {
         this.plain = plain;
         this.engine = engine;
+        this.policy = policy;
         this.netIn = plain.in();
         this.netOut = plain.out();
         SSLSession session = engine.getSession();
@@ -62,37 +63,20 @@ public final class TlsConnection implements Connection {
     }
 
     /**
-     * Runs the server side of a handshake over {@code plain}, within {@code deadline}; TLS 1.2 and
-     * 1.3 only. The handshake's reads use the deadline as their timeout, and the whole handshake
-     * must end within it too.
+     * Runs the server side of a handshake over {@code plain}, within {@code deadline}, with the
+     * engine and the rules of {@link TlsPolicy}: TLS 1.2 and 1.3 only, renegotiation refused
+     * (counted and logged by {@code policy}). When {@code applicationProtocols} is not empty, one
+     * of them is negotiated by ALPN (a client that offers none of them fails the handshake). The
+     * handshake's reads use the deadline as their timeout, and the whole handshake must end within
+     * it too.
      *
      * @throws SSLHandshakeException if the handshake fails or does not finish in time
      */
-    public static TlsConnection accept(Connection plain, SSLContext context, boolean needClientAuth, Duration deadline) throws IOException {
-        return accept(plain, context, needClientAuth, java.util.List.of(), deadline);
-    }
-
-    /**
-     * {@link #accept(Connection, SSLContext, boolean, Duration)}, negotiating one of
-     * {@code applicationProtocols} by ALPN when the list is not empty (a client that offers none
-     * of them fails the handshake).
-     */
     public static TlsConnection accept(Connection plain, SSLContext context, boolean needClientAuth,
-                                       java.util.List<String> applicationProtocols, Duration deadline) throws IOException {
-        SocketAddress peer = plain.clientAddress();
-        SSLEngine engine = peer instanceof InetSocketAddress inet
-                ? context.createSSLEngine(inet.getHostString(), inet.getPort()) : context.createSSLEngine();
-        engine.setUseClientMode(false);
-        engine.setEnabledProtocols(supported(engine));
-        if (needClientAuth) {
-            engine.setNeedClientAuth(true);
-        }
-        if (!applicationProtocols.isEmpty()) {
-            javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
-            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
-            engine.setSSLParameters(parameters);
-        }
-        TlsConnection tls = new TlsConnection(plain, engine);
+                                       java.util.List<String> applicationProtocols, Duration deadline,
+                                       TlsPolicy policy) throws IOException {
+        SSLEngine engine = TlsPolicy.serverEngine(context, plain.clientAddress(), needClientAuth, applicationProtocols);
+        TlsConnection tls = new TlsConnection(plain, engine, Objects.requireNonNull(policy, "policy"));
         try {
             tls.handshake(System.nanoTime() + deadline.toNanos(), deadline);
         } catch (SSLException e) {
@@ -104,18 +88,17 @@ public final class TlsConnection implements Connection {
 
     /** Runs the client side of a handshake over {@code plain}: for tests and tools that talk TLS over a Unix stream. */
     public static TlsConnection connect(Connection plain, SSLContext context, String host, Duration deadline) throws IOException {
-        SSLEngine engine = context.createSSLEngine(host, 0);
-        engine.setUseClientMode(true);
-        engine.setEnabledProtocols(supported(engine));
-        TlsConnection tls = new TlsConnection(plain, engine);
+        TlsConnection tls = new TlsConnection(plain, TlsPolicy.clientEngine(context, host), null);
         tls.handshake(System.nanoTime() + deadline.toNanos(), deadline);
         return tls;
     }
 
-    private static String[] supported(SSLEngine engine) {
-        return java.util.Arrays.stream(PROTOCOLS)
-                .filter(p -> java.util.Arrays.asList(engine.getSupportedProtocols()).contains(p))
-                .toArray(String[]::new);
+    /**
+     * Whether this connection ended because the client asked for a renegotiation, which was
+     * refused (and already counted and logged): what the handler then throws is expected.
+     */
+    public boolean renegotiationRefused() {
+        return renegotiationRefused;
     }
 
     /** Runs the handshake; every read in it waits at most until the deadline. The read timeout is restored after. */
@@ -196,9 +179,8 @@ public final class TlsConnection implements Connection {
             switch (result.getStatus()) {
                 case OK -> {
                     SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
-                    if (handshakeDone && isHandshaking(status) && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
-                        // a new handshake after the first one, before TLS 1.3: renegotiation (CVE-2011-1473 class)
-                        throw new SSLException("TLS renegotiation asked for by the client is refused");
+                    if (handshakeDone && TlsPolicy.isRenegotiation(engine, status)) {
+                        throw refuseRenegotiation();
                     }
                     if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                         runTasks();
@@ -227,14 +209,26 @@ public final class TlsConnection implements Connection {
     }
 
     /**
+     * Refuses the renegotiation the client just started: counts and logs it (rate limited), sends
+     * close_notify so the client learns at once, and ends the input, whose reads throw from now
+     * on. Holds readLock.
+     */
+    private SSLException refuseRenegotiation() {
+        if (!renegotiationRefused) {
+            renegotiationRefused = true;
+            if (policy != null) {
+                policy.renegotiationRefused(plain.clientAddress());
+            }
+            closeOutbound();
+        }
+        return TlsPolicy.refusal();
+    }
+
+    /**
      * Reads what the network has into the network buffer. Holds readLock. During the handshake
      * each read waits only as long as the handshake has left, so a client that sends its hello a
      * byte at a time is still cut off at the deadline.
      */
-    private static boolean isHandshaking(SSLEngineResult.HandshakeStatus status) {
-        return status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && status != SSLEngineResult.HandshakeStatus.FINISHED;
-    }
-
     private boolean readFromNetwork() throws IOException {
         if (handshakeDeadline != null) {
             long remaining = handshakeDeadlineNanos - System.nanoTime();
@@ -315,6 +309,9 @@ public final class TlsConnection implements Connection {
             readLock.lock();
             try {
                 while (!appInBuffer.hasRemaining()) {
+                    if (renegotiationRefused) {
+                        throw TlsPolicy.refusal();
+                    }
                     if (inboundDone || unwrapOnce() < 0) {
                         return -1;
                     }
