@@ -45,6 +45,13 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(new ProcessBuilder(command(args)).start());
     }
 
+    /** Starts {@code socketserver ARGS...} on a JVM given {@code jvmOptions} too, such as {@code -Xmx64m}. */
+    static CliProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = command(args);
+        command.addAll(1, jvmOptions);
+        return new CliProcess(new ProcessBuilder(command).start());
+    }
+
     /**
      * Starts {@code socketserver ARGS...} with at most {@code maxDescriptors} open files
      * ({@code ulimit -n}); the shell execs the JVM, so {@link #pid()} is the JVM's.
