@@ -23,8 +23,10 @@ public final class Main {
     /** Runs the command and exits with its status. */
     public static void main(String[] args) {
         ConsoleLogging.configure();
+        int status = run(args);
+        ConsoleLogging.flush(Duration.ofSeconds(1));
         // exit explicitly: request threads of the "threads" model are not daemons
-        System.exit(run(args));
+        System.exit(status);
     }
 
     static int run(String... args) {
