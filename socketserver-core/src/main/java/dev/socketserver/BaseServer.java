@@ -53,7 +53,10 @@ import java.util.function.Supplier;
  * {@code WARNING} through {@link System.Logger} (logger {@code dev.socketserver}); the server keeps
  * serving. A {@link java.lang.Error} is fatal: in the synchronous model it propagates out of
  * {@code serveForever()} or {@code handleRequest()}, in the thread models it goes to the thread's
- * uncaught-exception handler. Either way the connection is closed.
+ * uncaught-exception handler. Either way the connection is closed. An Error that ends
+ * {@code serveForever()} (from a synchronous handler, a hook, or starting a request's thread)
+ * fails the server as a whole: it closes its socket and running requests' connections before
+ * {@code serveForever()} throws it, so that a process does not keep a port that serves nobody.
  *
  * <p>Subclass {@link TcpServer}, {@link UdpServer}, {@link UnixStreamServer} or their relatives to
  * override hooks; this class cannot be extended outside its package.
@@ -192,6 +195,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * @throws IllegalStateException if the server is closed, not activated, or already serving
      * @throws IOException if the server's socket fails for good (a transient accept error such as
      *     too many open files is logged and retried with a backoff instead)
+     * @throws Error an {@link Error} in the serving thread (from a synchronous handler, a hook, or
+     *     starting a request's thread): the server has closed its socket and running requests'
+     *     connections first, as {@code shutdown(Duration.ZERO)} does, so that it does not listen on
+     *     while serving nobody
      */
     public final void serveForever(Duration pollInterval) throws IOException {
         Objects.requireNonNull(pollInterval, "pollInterval");
@@ -199,6 +206,29 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             throw new IllegalArgumentException("poll interval must be positive, got " + pollInterval);
         }
         long pollNanos = pollInterval.toNanos();
+        try {
+            serveLoop(pollNanos);
+        } catch (Error e) {
+            closeAfterFatal(e);
+            throw e;
+        }
+    }
+
+    /** An Error ended the serving loop: the server fails as a whole, listener and connections closed. */
+    private void closeAfterFatal(Error e) {
+        try {
+            LOG.log(Level.ERROR, "serving " + Addresses.format(serverAddress()) + " failed; closing the server", e);
+        } catch (Throwable loggingFailed) {
+            // out of memory again, say: closing matters more
+        }
+        try {
+            shutdown(Duration.ZERO);
+        } catch (Throwable closingFailed) {
+            e.addSuppressed(closingFailed);
+        }
+    }
+
+    private void serveLoop(long pollNanos) throws IOException {
         enterLoop();
         if (supervisesWorkers()) {
             try {

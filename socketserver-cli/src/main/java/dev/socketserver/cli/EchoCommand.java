@@ -6,7 +6,6 @@ import dev.socketserver.async.Protocol;
 import dev.socketserver.async.Transport;
 import picocli.CommandLine.Command;
 
-import java.io.PrintStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
@@ -17,7 +16,7 @@ import java.nio.ByteBuffer;
 final class EchoCommand extends ServerCommand {
 
     @Override
-    Service service(PrintStream out) {
+    Service service(LinePrinter out) {
         return new Service(
                 connection -> connection.in().transferTo(connection.out()),
                 datagram -> datagram.reply(datagram.data()),

@@ -7,7 +7,6 @@ import dev.socketserver.async.Protocol;
 import dev.socketserver.async.Transport;
 import picocli.CommandLine.Command;
 
-import java.io.PrintStream;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code socketserver greet}: the example of Python's {@code socketserver} documentation. For each
  * client it prints {@code got connection from ADDRESS} on standard output, sends
- * {@code connection} and closes; over UDP it replies {@code connection} to each datagram.
+ * {@code connection} and closes; over UDP it replies {@code connection} to each datagram. The
+ * lines go through a {@link LinePrinter}: if standard output is not read, lines are dropped and
+ * counted, and clients are served all the same.
  */
 @Command(name = "greet",
         description = "Python's socketserver example: prints 'got connection from ADDRESS', "
@@ -26,7 +27,7 @@ final class GreetCommand extends ServerCommand {
     private static final String UNNAMED_UNIX_CLIENT = "an unnamed unix socket";
 
     @Override
-    Service service(PrintStream out) {
+    Service service(LinePrinter out) {
         return new Service(
                 connection -> {
                     announce(out, connection.clientAddress());
@@ -60,9 +61,9 @@ final class GreetCommand extends ServerCommand {
                 });
     }
 
-    private static void announce(PrintStream out, SocketAddress client) {
+    /** Queues the line: a standard output nobody reads must not stop serving. */
+    private static void announce(LinePrinter out, SocketAddress client) {
         out.println("got connection from " + describe(client));
-        out.flush();
     }
 
     /** {@code 127.0.0.1:53422}, {@code [::1]:53422}, or {@code unix:PATH} for a Unix client that bound a path. */

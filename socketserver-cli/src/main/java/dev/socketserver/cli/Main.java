@@ -9,8 +9,11 @@ import java.time.Duration;
  * sockets, for trying the library and for scripts.
  *
  * <p>Its contract with scripts: the first line on standard output is {@code listening on ADDRESS}
- * once the server is ready; SIGTERM or SIGINT drains and exits 0; bad arguments exit 2 and a
- * server that cannot start exits 1, each with one line on standard error.
+ * once the server is ready; SIGTERM or SIGINT drains and exits 0; bad arguments exit 2, and a
+ * server that cannot start, or fails while serving or draining (an {@link Error} such as
+ * {@link OutOfMemoryError}: {@code socketserver: fatal error, exiting: ...}), exits 1, each with
+ * one line on standard error. Standard output and error may go unread: serving never waits for
+ * them (see {@link LinePrinter}).
  */
 public final class Main {
     static final int EXIT_OK = 0;
@@ -23,8 +26,10 @@ public final class Main {
     /** Runs the command and exits with its status. */
     public static void main(String[] args) {
         ConsoleLogging.configure();
+        int status = run(args);
+        ConsoleLogging.flush(Duration.ofSeconds(1));
         // exit explicitly: request threads of the "threads" model are not daemons
-        System.exit(run(args));
+        System.exit(status);
     }
 
     static int run(String... args) {

@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -22,8 +23,14 @@ abstract class ServerCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** What the server does; {@code out} is standard output, for handlers that print. */
-    abstract Service service(PrintStream out);
+    /** How long the command waits at exit for standard output to take the lines still queued. */
+    private static final Duration OUTPUT_FLUSH_AT_EXIT = Duration.ofSeconds(1);
+
+    /**
+     * What the server does; {@code out} queues lines for standard output, for handlers that print:
+     * serving never waits for standard output, which may be a pipe nobody reads.
+     */
+    abstract Service service(LinePrinter out);
 
     /**
      * A warning when the server serves at most N connections at once and nothing ends an idle
@@ -47,16 +54,25 @@ abstract class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream out = System.out;
         if (options.maxConnections < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more");
         }
         if (options.statsInterval != null && options.statsInterval.isZero()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stats needs a positive interval, such as 10s");
         }
+        PrintStream out = System.out;
+        LinePrinter lines = LinePrinter.start(out, "stdout", "line of output", "lines of output");
+        try {
+            return serve(out, lines);
+        } finally {
+            lines.close(OUTPUT_FLUSH_AT_EXIT);
+        }
+    }
+
+    private int serve(PrintStream out, LinePrinter lines) throws IOException {
         RunningServer server;
         try {
-            server = Servers.open(options.listen, service(out), options.concurrency, options);
+            server = Servers.open(options.listen, service(lines), options.concurrency, options);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

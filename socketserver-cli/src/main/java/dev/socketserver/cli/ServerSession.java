@@ -33,7 +33,9 @@ final class ServerSession {
 
     /**
      * Serves until a stop signal, drains, and returns the exit status: 0 after a signal, 1 if
-     * the server's socket failed for good (reported on {@code err} in one line).
+     * the server failed (its socket failed for good, or an {@link Error} such as
+     * {@link OutOfMemoryError} ended its serving loop, which closed it), before or during the
+     * drain; the failure is reported on {@code err} in one line.
      */
     static int serveUntilStopped(RunningServer server, Duration drain, StopSignals signals, PrintStream err) {
         CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
@@ -43,26 +45,54 @@ final class ServerSession {
         try {
             CompletableFuture.anyOf(serving, signals.first()).join();
         } catch (CompletionException e) {
-            err.println("socketserver: " + ErrorReporter.oneLine(e.getCause()));
-            try {
-                server.shutdown(Duration.ZERO);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return Main.EXIT_FAILURE;
+            return failed(server, e.getCause(), err);
         }
         CompletableFuture<Boolean> drained = inDaemonThread("socketserver-drain", () -> server.shutdown(drain));
+        // serving returns normally once the drain has stopped it; only its failure cuts the drain short
+        var servingFailed = new CompletableFuture<Void>();
+        serving.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                servingFailed.complete(null);
+            }
+        });
         try {
-            CompletableFuture.anyOf(drained, signals.second()).get(saturatedNanos(drain.plus(CLOSE_GRACE)), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(drained, signals.second(), servingFailed).get(saturatedNanos(drain.plus(CLOSE_GRACE)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            // the drain overran or failed: exiting closes whatever is still open
+            // the drain overran or failed, or serving failed (seen below): exiting closes whatever is still open
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (serving.isCompletedExceptionally()) {
+            return failed(server, serving.exceptionNow(), err);
         }
         if (!drained.isDone()) {
             removeSocketFile(server);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The server failed: one line on {@code err}, the server closed at once, status 1. */
+    private static int failed(RunningServer server, Throwable cause, PrintStream err) {
+        err.println("socketserver: " + describeFailure(cause));
+        err.flush();
+        try {
+            server.shutdown(Duration.ZERO);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error again) {
+            // it failed already; exiting closes whatever is still open
+        }
+        return Main.EXIT_FAILURE;
+    }
+
+    /** {@code fatal error, exiting: java.lang.OutOfMemoryError: Java heap space} for an Error; the message alone for an I/O failure. */
+    static String describeFailure(Throwable cause) {
+        if (cause instanceof Error) {
+            String message = cause.getMessage();
+            return "fatal error, exiting: " + cause.getClass().getName()
+                    + (message == null || message.isBlank() ? "" : ": " + ErrorReporter.oneLine(cause));
+        }
+        return ErrorReporter.oneLine(cause);
     }
 
     /** Removes a Unix socket file the server had no chance to remove itself, since it did not finish closing. */

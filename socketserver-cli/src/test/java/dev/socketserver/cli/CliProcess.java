@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -32,12 +33,32 @@ final class CliProcess implements AutoCloseable {
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final StringBuilder stderr = new StringBuilder();   // guarded by itself
     private final Thread stderrReader;
+    private final CountDownLatch readPastFirstLine;
     private String listeningOn;
 
     private CliProcess(Process process) {
+        this(process, true);
+    }
+
+    private CliProcess(Process process, boolean readAllOfStdout) {
         this.process = process;
+        this.readPastFirstLine = new CountDownLatch(readAllOfStdout ? 0 : 1);
         Thread.ofPlatform().daemon().name("cli-stdout-" + process.pid()).start(this::readStdout);
         this.stderrReader = Thread.ofPlatform().daemon().name("cli-stderr-" + process.pid()).start(this::readStderr);
+    }
+
+    /**
+     * Starts {@code socketserver ARGS...} with its standard output a pipe that nobody reads past
+     * the first line (the listening line) until {@link #readRestOfStdout()}: once the pipe's
+     * buffer (64 KiB on Linux) is full, the command's writes to standard output block.
+     */
+    static CliProcess startWithUnreadStdout(String... args) throws IOException {
+        return new CliProcess(new ProcessBuilder(command(args)).start(), false);
+    }
+
+    /** Starts reading standard output past its first line, after {@link #startWithUnreadStdout}. */
+    void readRestOfStdout() {
+        readPastFirstLine.countDown();
     }
 
     /** Starts {@code socketserver ARGS...}. */
@@ -50,6 +71,13 @@ final class CliProcess implements AutoCloseable {
         var builder = new ProcessBuilder(command(args));
         builder.environment().putAll(extraEnvironment);
         return new CliProcess(builder.start());
+    }
+
+    /** Starts {@code socketserver ARGS...} on a JVM given {@code jvmOptions} too, such as {@code -Xmx64m}. */
+    static CliProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = command(args);
+        command.addAll(1, jvmOptions);
+        return new CliProcess(new ProcessBuilder(command).start());
     }
 
     /**
@@ -187,6 +215,7 @@ final class CliProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        readPastFirstLine.countDown();   // the reader then sees the end of the stream and ends
         try {
             process.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -195,7 +224,25 @@ final class CliProcess implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader lines = reader(process.getInputStream())) {
+        InputStream in = process.getInputStream();
+        try {
+            if (readPastFirstLine.getCount() > 0) {
+                // byte by byte, so as to take nothing from the pipe beyond the first line
+                var first = new java.io.ByteArrayOutputStream();
+                for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+                    first.write(b);
+                }
+                stdout.add(first.toString(StandardCharsets.UTF_8));
+                readPastFirstLine.await();
+            }
+        } catch (IOException e) {
+            stdout.add(END_OF_STREAM);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try (BufferedReader lines = reader(in)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 stdout.add(line);
             }

@@ -44,6 +44,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -67,6 +68,14 @@ import java.util.function.Supplier;
  * <p>{@link #shutdown(Duration)} stops accepting, waits for connections to end until the deadline,
  * then closes the rest; {@link #close()} closes everything at once. Either way the loops' threads
  * are gone when it returns.
+ *
+ * <p>A server does not outlive a loop: what ends one (a {@link VirtualMachineError} such as
+ * {@link OutOfMemoryError} in a callback or in the loop itself, or a failing selector; see
+ * {@link EventLoop}) fails the server as a whole. It closes its listening socket at once, then its
+ * connections and loops, and {@link #serveForever()} (which may also be called after
+ * {@link #start()}, to wait) throws what ended the loop, so that a process can exit and be
+ * restarted rather than listen and serve nobody. {@code shutdown} and {@code close} return
+ * promptly during and after this.
  *
  * <p>The production options of the blocking stream servers apply here too, under the same names:
  * {@link #setIdleTimeout idle timeout}, {@link #setRequestDeadline request deadline},
@@ -130,6 +139,8 @@ public final class AsyncServer implements AutoCloseable {
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
+    /** What ended a loop, failing the server as a whole; null while it serves. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private AsyncServer(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel,
                         Supplier<? extends Protocol> protocols, DatagramProtocol datagramProtocol, Path socketFile) throws IOException {
@@ -598,7 +609,7 @@ public final class AsyncServer implements AutoCloseable {
             EventLoop[] created = new EventLoop[loopCount];
             try {
                 for (int i = 0; i < loopCount; i++) {
-                    created[i] = new EventLoop("socketserver-loop-" + i);
+                    created[i] = new EventLoop("socketserver-loop-" + i, this::loopFailed);
                 }
             } catch (IOException e) {
                 for (EventLoop loop : created) {
@@ -625,7 +636,14 @@ public final class AsyncServer implements AutoCloseable {
         }
     }
 
-    /** Starts (if not started) and blocks until the server is shut down or closed. */
+    /**
+     * Starts (if not started) and blocks until the server is shut down or closed, or has failed.
+     *
+     * @throws IOException if an event loop's selector failed, which failed the server
+     * @throws Error what ended an event loop, such as an {@link OutOfMemoryError} (see
+     *     {@link EventLoop}): the server has closed its listening socket and its connections, and
+     *     its loops' threads have ended
+     */
     public void serveForever() throws IOException, InterruptedException {
         synchronized (stateLock) {
             if (state == State.NEW) {
@@ -633,6 +651,52 @@ public final class AsyncServer implements AutoCloseable {
             }
         }
         stopped.await();
+        Throwable failed = failure.get();
+        if (failed == null) {
+            return;
+        }
+        awaitLoops();
+        switch (failed) {
+            case Error e -> throw e;
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            default -> throw new IOException("event loop failed", failed);
+        }
+    }
+
+    /**
+     * A loop ends by failing (see {@link EventLoop}): the listener closes at once, then the whole
+     * server. Runs in the failing loop's thread, before it closes its own channels.
+     */
+    private void loopFailed(Throwable cause) {
+        failure.compareAndSet(null, cause);
+        try {
+            closeListener();
+            LOG.log(Level.ERROR, "event loop " + Thread.currentThread().getName() + " failed; closing " + serverUri(), cause);
+        } catch (Throwable failedAgain) {
+            // out of memory again, say: closing goes on
+        } finally {
+            try {
+                close();
+            } finally {
+                stopped.countDown();
+            }
+        }
+    }
+
+    /** Waits a moment for every loop's thread to end, after a failure closed the server. */
+    private void awaitLoops() throws InterruptedException {
+        EventLoop[] running;
+        synchronized (stateLock) {
+            running = loops;
+        }
+        if (running == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (EventLoop loop : running) {
+            loop.awaitTermination(deadline - System.nanoTime());
+        }
     }
 
     /** How the acceptor takes a connection from the listener: a seam for tests that inject accept errors. */
@@ -699,7 +763,7 @@ public final class AsyncServer implements AutoCloseable {
                 try {
                     StreamConnection connection = new StreamConnection(AsyncServer.this, target, accepted, protocols);
                     if (target == loop) {
-                        connection.open();
+                        openHere(connection);
                     } else {
                         target.execute(connection);
                     }
@@ -713,6 +777,19 @@ public final class AsyncServer implements AutoCloseable {
                         // already gone
                     }
                 }
+            }
+        }
+
+        /** Opens a connection dealt to this loop: a failure of its protocol closes that connection, not the listener. */
+        private void openHere(StreamConnection connection) {
+            try {
+                connection.open();
+            } catch (Error e) {
+                if (e instanceof VirtualMachineError) {
+                    throw e;   // fatal to the server: see EventLoop
+                }
+                LOG.log(Level.ERROR, "unexpected failure in " + connection, e);
+                connection.abort(e);
             }
         }
 
@@ -867,7 +944,7 @@ public final class AsyncServer implements AutoCloseable {
                     }
                 });
             }
-            while (openConnections.get() > 0) {
+            while (openConnections.get() > 0 && failure.get() == null) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     counters.drainCuts.add(openConnections.get());

@@ -76,7 +76,10 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
             counters.bytesIn.add(buffer.remaining());
             try {
                 protocol.datagramReceived(buffer, sender);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError) {
+                    throw e;   // fatal to the server: see EventLoop
+                }
                 counters.handlerErrors.increment();
                 LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
             }

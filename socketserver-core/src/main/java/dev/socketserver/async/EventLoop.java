@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One thread with its own selector, running the callbacks of the connections assigned to it, its
@@ -37,6 +38,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  *
  * <p>{@link #execute} and {@link #schedule} are safe from any thread.
+ *
+ * <h2>Errors</h2>
+ * An exception from a callback, a task or a timer ends only what it belongs to: a connection's
+ * callback closes that connection, a task or timer is logged and the loop goes on. So does an
+ * {@link Error} other than a {@link VirtualMachineError}. A {@code VirtualMachineError}
+ * ({@link OutOfMemoryError}, {@link StackOverflowError}, ...) may have struck anywhere, the loop's
+ * own bookkeeping included, and every connection of the loop shares it: it is fatal to the whole
+ * server, as is anything else that ends the loop (its selector failing). The server then closes
+ * its listening socket at once, closes every connection, stops its loops, and
+ * {@link AsyncServer#serveForever()} throws what ended the loop.
  */
 public final class EventLoop implements Executor {
     private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
@@ -58,6 +69,7 @@ public final class EventLoop implements Executor {
 
     private final Selector selector;
     private final Thread thread;
+    private final Consumer<Throwable> onFailure;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();   // loop thread only
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
@@ -77,8 +89,10 @@ public final class EventLoop implements Executor {
     private volatile boolean selecting;
     private volatile boolean stopping;
 
-    EventLoop(String name) throws IOException {
+    /** A loop whose thread, should it end by failing, hands what ended it to {@code onFailure} before closing its channels. */
+    EventLoop(String name, Consumer<Throwable> onFailure) throws IOException {
         this.selector = Selector.open();
+        this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
@@ -245,8 +259,14 @@ public final class EventLoop implements Executor {
                 runTasks();
                 runDueTimers();
             }
-        } catch (IOException | ClosedSelectorException e) {
-            LOG.log(Level.ERROR, "event loop " + thread.getName() + " failed", e);
+        } catch (Throwable e) {
+            // an IOException or ClosedSelectorException from the selector, or a VirtualMachineError:
+            // the loop cannot go on, and a server with a dead loop must not look alive
+            try {
+                onFailure.accept(e);
+            } catch (Throwable failedAgain) {
+                // out of memory again, say: the channels are closed all the same
+            }
         } finally {
             closeRemainingChannels();
         }
@@ -274,6 +294,9 @@ public final class EventLoop implements Executor {
                 try {
                     channel.ready(key);
                 } catch (RuntimeException | Error e) {
+                    if (e instanceof VirtualMachineError || !channel.isConnection()) {
+                        throw e;   // fatal: see the class comment
+                    }
                     LOG.log(Level.ERROR, "unexpected failure in " + channel, e);
                     channel.abort(e);
                 }
@@ -306,8 +329,14 @@ public final class EventLoop implements Executor {
     private void runSafely(Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e;   // fatal: see the class comment
+            }
             LOG.log(Level.WARNING, "task on event loop " + thread.getName() + " failed", e);
+            if (task instanceof LoopChannel channel && channel.isConnection()) {
+                channel.abort(e);   // a connection that failed to open
+            }
         }
     }
 
@@ -352,5 +381,13 @@ public final class EventLoop implements Executor {
 
         /** Closes at once; {@code cause} is null when the loop itself is ending. Runs on the loop. */
         void abort(Throwable cause);
+
+        /**
+         * Whether this is one client's connection, which a failure closes alone; not the server's
+         * own socket (the listener, a datagram socket), whose failure ends the server.
+         */
+        default boolean isConnection() {
+            return false;
+        }
     }
 }

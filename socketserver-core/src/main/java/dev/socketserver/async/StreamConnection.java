@@ -574,6 +574,11 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     @Override
+    public boolean isConnection() {
+        return true;
+    }
+
+    @Override
     public void shutdownOutput() {
         if (!loop.inEventLoop()) {
             loop.execute(this::shutdownOutput);
