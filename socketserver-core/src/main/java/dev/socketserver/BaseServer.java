@@ -1,6 +1,7 @@
 package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
@@ -454,8 +455,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
             }
             return;
         }
-        counters.requests.increment();
         running.put(request, Thread.currentThread());
+        counters.requests.increment();   // after put: a request counted is never seen as not running yet
         try {
             processRequest(request, clientAddress);
         } catch (Exception e) {
@@ -751,24 +752,26 @@ public abstract class BaseServer<Q> implements AutoCloseable {
      * still running, interrupts their threads (in the models with a thread per request), and closes
      * the server. {@link #isDraining()} is true from the start.
      *
-     * <p>Stream servers end each connection at its first quiet point during the drain: when its
-     * handler waits for input, none has arrived, and it has written since it last read (or has read
-     * nothing), the read returns end of stream, as if the client had closed. So a connection whose
-     * client sends requests one after another ends between two of them, with every request the
-     * server read answered, and at the deadline only connections that are truly busy are cut. The
-     * statistics count both ({@link ServerStats#drainQuietCloses()}, {@link ServerStats#drainCuts()}).
+     * <p>Stream servers end each connection at a quiet point during the drain: when its handler
+     * waits for input, none has arrived, and it has written since it last read (or has read
+     * nothing), its read returns end of stream, as if the client had closed, and no reply to a
+     * request the server read is lost. A connection quiet for a second ends then; in the last half
+     * second of the drain (or its second half, if shorter) every connection ends at its next quiet
+     * point, so clients that send requests back to back end between two of them; only what is
+     * still busy at the deadline is cut. The statistics count both
+     * ({@link ServerStats#drainQuietCloses()}, {@link ServerStats#drainCuts()}).
      *
      * @param drain the deadline for running requests, counted from the call
      * @return whether every request finished before the deadline
      */
     public boolean shutdown(Duration drain) {
         Objects.requireNonNull(drain, "drain");
-        long deadline = System.nanoTime() + Math.max(0, drain.toNanos());
+        DrainPlan plan = new DrainPlan(System.nanoTime(), drain);
+        long deadline = plan.deadlineNanos();
         draining = true;
         // the listener closes at once, even while a synchronous request still runs in the serving thread
         LoopStop stop = stopAndRelease(false);
-        beginDrain();
-        boolean finished = awaitRequests(deadline);
+        boolean finished = awaitDrained(plan);
         if (!finished) {
             Thread serving = stop == null ? null : stop.thread();
             for (var entry : running.entrySet()) {
@@ -787,8 +790,22 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         return afterClose(deadline) && finished;
     }
 
-    /** Called once a drain has stopped accepting, before it waits for running requests. Does nothing by default. */
-    void beginDrain() {
+    /** Waits for running requests until the plan's deadline, looking for quiet connections to end as it goes. */
+    private boolean awaitDrained(DrainPlan plan) {
+        while (true) {
+            long now = System.nanoTime();
+            drainLook(plan, now);
+            if (awaitRequests(plan.nextLookNanos(now))) {
+                return true;
+            }
+            if (System.nanoTime() - plan.deadlineNanos() >= 0) {
+                return false;
+            }
+        }
+    }
+
+    /** A drain's regular look at the running requests: ends those at a quiet point (see {@link DrainPlan}). Nothing by default. */
+    void drainLook(DrainPlan plan, long nowNanos) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
+import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxiedConnection;
@@ -331,12 +332,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
     }
 
-    /** Asks every connection to end at its next quiet point; see {@link #shutdown(Duration)}. */
+    /** Ends the connections that are at a quiet point; see {@link #shutdown(Duration)}. */
     @Override
-    void beginDrain() {
+    void drainLook(DrainPlan plan, long nowNanos) {
         for (Connection request : runningRequests()) {
             if (request instanceof ChannelConnection connection) {
-                connection.closeWhenQuiet();
+                connection.drainLook(plan, nowNanos);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.socketserver.async;
 import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.TlsPolicy;
@@ -908,17 +909,18 @@ public final class AsyncServer implements AutoCloseable {
      * {@code drain} has passed, then closes what is left and stops the loops. Returns when the
      * loops' threads have ended.
      *
-     * <p>Each connection is closed at its first quiet point during the drain: when everything
-     * delivered to its protocol has been followed by a write, all of that is written, and the
-     * client has sent nothing more. So a client that sends requests one after another loses no
-     * reply to a request the server read, and at the deadline only connections that are truly
-     * busy are cut. The statistics count both ({@link ServerStats#drainQuietCloses()},
-     * {@link ServerStats#drainCuts()}).
+     * <p>Connections end at quiet points: when everything delivered to the protocol has been
+     * followed by a write, all of that is written, and the client has sent nothing more. A
+     * connection quiet for a second is closed then; in the last half second of the drain (or its
+     * second half, if shorter) every connection is closed at its next quiet point, so clients
+     * that send requests back to back end between two of them and lose no reply; only what is
+     * still busy at the deadline is cut. The statistics count both
+     * ({@link ServerStats#drainQuietCloses()}, {@link ServerStats#drainCuts()}).
      *
      * @return whether every connection ended before the deadline
      */
     public boolean shutdown(Duration drain) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, drain.toNanos());
+        DrainPlan plan = new DrainPlan(System.nanoTime(), drain);
         synchronized (stateLock) {
             if (state != State.RUNNING) {
                 close();
@@ -935,27 +937,31 @@ public final class AsyncServer implements AutoCloseable {
         listenerClosed.await(1, TimeUnit.SECONDS);
         boolean drained = true;
         if (datagramChannel == null && unixgram == null) {
-            for (EventLoop loop : loops) {
-                loop.execute(() -> {
-                    for (EventLoop.LoopChannel channel : loop.channels()) {
-                        if (channel instanceof StreamConnection connection) {
-                            connection.closeWhenQuiet();
-                        }
-                    }
-                });
-            }
             while (openConnections.get() > 0 && failure.get() == null) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
+                long now = System.nanoTime();
+                for (EventLoop loop : loops) {
+                    loop.execute(() -> drainLook(loop, plan));
+                }
+                if (now - plan.deadlineNanos() >= 0) {
                     counters.drainCuts.add(openConnections.get());
                     drained = false;
                     break;
                 }
-                TimeUnit.NANOSECONDS.sleep(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+                TimeUnit.NANOSECONDS.sleep(plan.nextLookNanos(now) - now);
             }
         }
         close();
         return drained;
+    }
+
+    /** Ends the loop's quiet connections; see {@link DrainPlan}. Runs on the loop. */
+    private static void drainLook(EventLoop loop, DrainPlan plan) {
+        long now = System.nanoTime();
+        for (EventLoop.LoopChannel channel : loop.channels()) {
+            if (channel instanceof StreamConnection connection) {
+                connection.drainLook(plan, now);
+            }
+        }
     }
 
     /** Closes the listener and every connection at once and stops the loops; returns when their threads have ended. Idempotent. */

@@ -2,6 +2,7 @@ package dev.socketserver.async;
 
 import dev.socketserver.ProxyInfo;
 import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
@@ -64,9 +65,10 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private long openedNanos;
     private long lastActivityNanos;
     private boolean answered = true;            // the protocol wrote since data was last delivered, or none was
-    private boolean closeWhenQuiet;             // a drain asked to close at the next quiet point
+    private boolean closeWhenQuiet;             // a drain's final window: the next quiet point closes the connection
     private long deliveries;
     private boolean inputEnded;
+    private long lastInputNanos;
     // volatile: isClosing() and writeBufferSize() may be asked from any thread
     private volatile boolean closeRequested;
     private volatile long reportedPendingBytes;
@@ -247,16 +249,24 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
-    /** A drain began: closes the connection at its next quiet point, or now if it is at one. Runs on the loop. */
-    void closeWhenQuiet() {
-        closeWhenQuiet = true;
-        closeIfQuiet();
+    /**
+     * A drain's look at this connection (see {@link DrainPlan}): closes it if it is quiet and has
+     * been for long enough, or at once in the drain's final window, from when on its next quiet
+     * point closes it too. Runs on the loop.
+     */
+    void drainLook(DrainPlan plan, long nowNanos) {
+        if (plan.inFinalWindow(nowNanos)) {
+            closeWhenQuiet = true;
+        }
+        if (plan.endsQuiet(Math.max(lastInputNanos, openedNanos), nowNanos)) {
+            closeIfQuiet();
+        }
     }
 
     /**
-     * Closes the connection if a drain asked for it and it is quiet: everything delivered to the
-     * protocol has been followed by a write, all of it is written, nothing is held, and the
-     * socket has nothing more to read (what it has is read and delivered first).
+     * Closes the connection if it is quiet: everything delivered to the protocol has been followed
+     * by a write, all of it is written, nothing is held, and the socket has nothing more to read
+     * (what it has is read and delivered first).
      */
     private void closeIfQuiet() {
         if (closed || closing || !quiet()) {
@@ -319,6 +329,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     /** Bytes came from the socket. */
     void readBytes(int n) {
         lastActivityNanos = loop.now();
+        lastInputNanos = lastActivityNanos;
         loop.countIn(n);
     }
 

@@ -40,7 +40,8 @@ public final class ChannelConnection implements Connection {
     // the quiet point of a drain; volatile: written by the request's thread, read by the draining thread, and back
     private volatile boolean answered = true;        // the handler wrote since it last read, or has read nothing
     private volatile boolean awaitingInput;          // the handler waits in a read, with nothing buffered above it
-    private volatile boolean closeWhenQuiet;
+    private volatile long awaitingSinceNanos;
+    private volatile boolean endAtEveryQuietPoint;   // a drain's final window: a read that finds nothing ends the input
     private volatile boolean endedWhenQuiet;
 
     private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
@@ -74,27 +75,29 @@ public final class ChannelConnection implements Connection {
     }
 
     /**
-     * Ends the connection at its next quiet point, or now if it is at one: the handler waits for
-     * input, none has arrived, and it has written since it last read (or has read nothing), so
-     * everything it read has been answered. The handler's read then returns end of stream; it
-     * finishes as it would if the client had closed. For a drain: the client loses no reply to a
-     * request the server read.
+     * A drain's look at this connection (see {@link DrainPlan}): ends its input if it is quiet (the
+     * handler waits for input, none has arrived, and it has written since it last read, or has
+     * read nothing) and has been for long enough, or at once in the drain's final window, from
+     * when on its next quiet point ends it too. The handler's read then returns end of stream, and
+     * it finishes as it would if the client had closed.
      */
-    public void closeWhenQuiet() {
-        closeWhenQuiet = true;
-        if (awaitingInput) {
+    public void drainLook(DrainPlan plan, long nowNanos) {
+        if (plan.inFinalWindow(nowNanos)) {
+            endAtEveryQuietPoint = true;
+        }
+        if (awaitingInput && plan.endsQuiet(awaitingSinceNanos, nowNanos)) {
             endIfQuiet();
         }
     }
 
-    /** Whether {@link #closeWhenQuiet()} ended the connection at a quiet point. */
+    /** Whether a drain ended the connection at a quiet point. */
     public boolean endedWhenQuiet() {
         return endedWhenQuiet;
     }
 
-    /** Ends the input if a drain asked for it and the connection is quiet; returns whether it did. */
+    /** Ends the input if the connection is quiet; returns whether it did. */
     private boolean endIfQuiet() {
-        if (!closeWhenQuiet || !answered) {
+        if (!answered) {
             return false;
         }
         try {
@@ -238,9 +241,10 @@ public final class ChannelConnection implements Connection {
         /** Called only when everything buffered above has been consumed (see {@link SocketInput}). */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            awaitingSinceNanos = System.nanoTime();
             awaitingInput = true;
             try {
-                if (endIfQuiet()) {
+                if (endAtEveryQuietPoint && endIfQuiet()) {
                     return -1;
                 }
                 int n = raw.read(b, off, len);
