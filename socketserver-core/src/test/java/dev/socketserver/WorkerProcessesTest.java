@@ -405,6 +405,49 @@ class WorkerProcessesTest {
     }
 
     @Test
+    void killingTheSupervisorLeavesNoSharedFileAndItsWorkersStopListeningDrainAndExit() throws Exception {
+        Supervisor supervisor = start("tcp", "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        try (StreamClient held = StreamClient.connect(supervisor.address)) {
+            held.send("hold\n");
+            assertThat(held.readLine()).startsWith("held ");
+            assertThat(sharedFilesOf(supervisor.pid())).as("nothing in /dev/shm that a kill -9 could leave behind").isEmpty();
+            List<ProcessHandle> workers = supervisor.descendants();
+
+            supervisor.signal("KILL");
+            supervisor.process.waitFor();
+            assertThat(awaitAtMost(Duration.ofSeconds(1), () -> {
+                try {
+                    StreamClient.connect(supervisor.address).close();
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            })).as("new connections refused within 1 s of the kill; log: %s", supervisor.log).isTrue();
+            assertThat(sharedFilesOf(supervisor.pid())).isEmpty();
+
+            // the request in flight is still answered, then the worker closes and exits
+            held.send("release\n");
+            assertThat(held.readLine()).startsWith("released ");
+            held.shutdownOutput();
+            assertThat(held.readToEof()).isEmpty();
+            assertAllGone(workers);
+        }
+        assertThat(sharedFilesOf(supervisor.pid())).isEmpty();
+    }
+
+    /** The files in /dev/shm named after the supervisor {@code pid}. */
+    private static List<String> sharedFilesOf(long pid) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return List.of();
+        }
+        try (var files = Files.list(shm)) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> name.contains("-" + pid + "-")).toList();
+        }
+    }
+
+    @Test
     void unixStreamWorkersShareTheSocketFileAndTheSupervisorRemovesIt(@TempDir(factory = ShortTempDir.class) Path dir) throws Exception {
         Path socket = dir.resolve("w.sock");
         Supervisor supervisor = start("unix:" + socket, "2", "virtual");

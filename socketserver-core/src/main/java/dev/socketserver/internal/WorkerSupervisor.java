@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Besides the socket, each worker inherits descriptor 3, the read end of a pipe whose write end
  * only this process holds ({@link SupervisorLink}: end-of-file there tells the worker that its
- * supervisor is gone, however it died), named in the worker's environment.
+ * supervisor is gone, however it died), and descriptor 4, the heartbeat's memory
+ * ({@link WorkerHeartbeat}), each named in the worker's environment.
  */
 public final class WorkerSupervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
@@ -239,11 +240,11 @@ public final class WorkerSupervisor implements AutoCloseable {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
         environment.put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, Integer.toString(slot.number));
         environment.put(WorkerProcess.SUPERVISOR_FD_VARIABLE, "3");
-        environment.put(WorkerHeartbeat.PATH_VARIABLE, heartbeat.path().toString());
+        environment.put(WorkerHeartbeat.FD_VARIABLE, "4");
         heartbeat.reset(slot.number);
         int pid;
         try {
-            pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT, List.of(link.workerEnd()));
+            pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT, List.of(link.workerEnd(), heartbeat.fd()));
         } catch (IOException | RuntimeException e) {
             lock.lock();
             try {
