@@ -203,14 +203,19 @@ public final class Concurrency {
      * one of those drains runs kills the workers ({@code SIGKILL}) on its way out.
      *
      * <p><b>A worker that stops serving is replaced.</b> Each worker's serving loop turns at least
-     * twice a second, and counts each turn in a small file it shares with the supervisor (in
-     * {@code /dev/shm}). A worker whose count stays still for {@code workerTimeout}, because it was
+     * twice a second, and counts each turn in a little memory it shares with the supervisor (an
+     * anonymous {@code memfd}, named nowhere, so nothing is left behind whatever dies). A worker
+     * whose count stays still for {@code workerTimeout}, because it was
      * stopped ({@code SIGSTOP}), is stuck, or takes that long to start, gets {@code SIGKILL} and
      * a successor. With a synchronous inner model the loop waits for each request, so the timeout
      * also bounds every request, as gunicorn's {@code timeout} does for its sync workers.
      *
      * <p><b>A worker</b> stops accepting on {@code SIGTERM}, lets its running requests finish,
-     * and exits; it does the same if the supervisor dies. The supervisor's JVM needs native access
+     * and exits; it does the same (for up to 30 s) the moment the supervisor dies, however it
+     * dies: it sees end-of-file on a pipe inherited from the supervisor, a wait that needs no
+     * descriptor, so a worker out of descriptors does not take its supervisor for dead. Besides
+     * the socket on standard input, a worker inherits descriptors 3 (that pipe) and 4 (the
+     * counters' memory), named in its environment. The supervisor's JVM needs native access
      * ({@code --enable-native-access}); options on its command line, such as a debugger agent's
      * port, are repeated in every worker.
      *

@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import java.util.regex.Pattern;
 import static dev.socketserver.ResourcesReturnToBaselineTest.awaitAtMost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link Concurrency#workerProcesses}: a supervisor JVM ({@link WorkerFixture}, started here as
@@ -46,9 +49,15 @@ class WorkerProcessesTest {
         final List<Long> logTimes = new CopyOnWriteArrayList<>();
 
         Supervisor(String... args) throws IOException {
+            this(List.of(), args);
+        }
+
+        /** @param prefix a command that runs the JVM, such as {@code prlimit --nofile=N:N}; workers do not repeat it */
+        Supervisor(List<String> prefix, String... args) throws IOException {
             List<String> command = new ArrayList<>(InheritedConnection.javaCommand(WorkerFixture.class, args));
             // every worker repeats these: a small, quick-starting JVM
             command.addAll(1, List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            command.addAll(0, prefix);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove(Concurrency.WORKER_ENVIRONMENT_VARIABLE);
             process = builder.start();
@@ -100,7 +109,11 @@ class WorkerProcessesTest {
     }
 
     private Supervisor start(String... args) throws IOException {
-        Supervisor supervisor = new Supervisor(args);
+        return start(List.of(), args);
+    }
+
+    private Supervisor start(List<String> prefix, String... args) throws IOException {
+        Supervisor supervisor = new Supervisor(prefix, args);
         supervisors.add(supervisor);
         return supervisor;
     }
@@ -312,6 +325,127 @@ class WorkerProcessesTest {
         supervisor.signal("KILL");
         supervisor.process.waitFor();
         assertAllGone(workers);
+    }
+
+    @Test
+    void workersOutOfDescriptorsKeepTheirConnectionsTheirSupervisorAndRecover() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit (util-linux)");
+        int limit = 160;
+        Supervisor supervisor = start(List.of("/usr/bin/prlimit", "--nofile=" + limit + ":" + limit), "tcp", "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        Set<Long> workers = supervisor.workers();
+        List<StreamClient> held = new ArrayList<>();
+        List<SocketChannel> fillers = new ArrayList<>();
+        try {
+            // connections served before the descriptors run out, by both workers
+            Set<Long> servedBy = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                StreamClient client = StreamClient.connect(supervisor.address);
+                held.add(client);
+                client.send("pid\n");
+                servedBy.add(Long.parseLong(client.readLine()));
+            }
+            // more connections than both workers have descriptors: the rest wait in the backlog
+            for (int i = 0; i < 2 * limit + 40; i++) {
+                fillers.add(SocketChannel.open(supervisor.address));
+            }
+            assertThat(awaitAtMost(Duration.ofSeconds(30), () -> workers.stream().allMatch(pid -> openDescriptors(pid) >= limit - 2)))
+                    .as("both workers ran out of descriptors; log: %s", supervisor.log).isTrue();
+            // stay out of descriptors long enough for any polling watch of the supervisor to look (and fail)
+            awaitAtMost(Duration.ofSeconds(3), () -> supervisor.log.stream().anyMatch(line -> line.contains("has exited")));
+            for (SocketChannel filler : fillers) {
+                filler.close();
+            }
+            fillers.clear();
+
+            for (StreamClient client : held) {
+                try {
+                    client.send("pid\n");
+                    assertThat(Long.parseLong(client.readLine())).isIn(servedBy);
+                } catch (IOException | NumberFormatException e) {
+                    throw new AssertionError("a connection held through the shortage failed: " + e + "; log: " + supervisor.log, e);
+                }
+            }
+            // new clients are served again once descriptors are free (the accept loop retries within 1 s)
+            for (int i = 0; i < 10; i++) {
+                assertThat(askPidWithin(supervisor.address, Duration.ofSeconds(10))).isIn(workers);
+            }
+            assertThat(supervisor.log).noneMatch(line -> line.contains("has exited"));
+            assertThat(supervisor.workers()).as("the same workers still run; log: %s", supervisor.log).isEqualTo(workers);
+            assertThat(supervisor.process.isAlive()).isTrue();
+        } finally {
+            for (SocketChannel filler : fillers) {
+                filler.close();
+            }
+            for (StreamClient client : held) {
+                client.close();
+            }
+        }
+        supervisor.signal("TERM");
+        assertThat(supervisor.process.waitFor()).isEqualTo(143);
+    }
+
+    /** How many descriptors a process has open now, or -1 if it is gone. */
+    private static int openDescriptors(long pid) {
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    /** Asks a fresh connection for its worker's pid; a connection that is not served within {@code timeout} fails. */
+    private static long askPidWithin(SocketAddress address, Duration timeout) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            socket.getOutputStream().write("pid\n".getBytes(StandardCharsets.UTF_8));
+            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (line == null) {
+                throw new IOException("closed without an answer");
+            }
+            return Long.parseLong(line);
+        }
+    }
+
+    @Test
+    void killingTheSupervisorLeavesNoSharedFileAndItsWorkersStopListeningDrainAndExit() throws Exception {
+        Supervisor supervisor = start("tcp", "2", "virtual");
+        awaitWorkers(supervisor, 2);
+        try (StreamClient held = StreamClient.connect(supervisor.address)) {
+            held.send("hold\n");
+            assertThat(held.readLine()).startsWith("held ");
+            assertThat(sharedFilesOf(supervisor.pid())).as("nothing in /dev/shm that a kill -9 could leave behind").isEmpty();
+            List<ProcessHandle> workers = supervisor.descendants();
+
+            supervisor.signal("KILL");
+            supervisor.process.waitFor();
+            assertThat(awaitAtMost(Duration.ofSeconds(1), () -> {
+                try {
+                    StreamClient.connect(supervisor.address).close();
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            })).as("new connections refused within 1 s of the kill; log: %s", supervisor.log).isTrue();
+            assertThat(sharedFilesOf(supervisor.pid())).isEmpty();
+
+            // the request in flight is still answered, then the worker closes and exits
+            held.send("release\n");
+            assertThat(held.readLine()).startsWith("released ");
+            held.shutdownOutput();
+            assertThat(held.readToEof()).isEmpty();
+            assertAllGone(workers);
+        }
+        assertThat(sharedFilesOf(supervisor.pid())).isEmpty();
+    }
+
+    /** The files in /dev/shm named after the supervisor {@code pid}. */
+    private static List<String> sharedFilesOf(long pid) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return List.of();
+        }
+        try (var files = Files.list(shm)) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> name.contains("-" + pid + "-")).toList();
+        }
     }
 
     @Test

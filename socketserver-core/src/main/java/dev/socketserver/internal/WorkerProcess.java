@@ -1,14 +1,16 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.internal.linux.SupervisorLink;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The worker's side of {@link Concurrency#workerProcesses}: whether this JVM is a worker, the
@@ -16,8 +18,10 @@ import java.util.Optional;
  * briefly.
  */
 public final class WorkerProcess {
-    /** Holds the supervisor's pid in a worker's environment. */
-    public static final String SUPERVISOR_VARIABLE = "SOCKETSERVER_SUPERVISOR";
+    /** Holds, in a worker's environment, the descriptor of the pipe whose end-of-file means that the supervisor is gone. */
+    public static final String SUPERVISOR_FD_VARIABLE = "SOCKETSERVER_SUPERVISOR_FD";
+
+    private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
 
     private static final String NUMBER = System.getenv(Concurrency.WORKER_ENVIRONMENT_VARIABLE);
 
@@ -61,22 +65,51 @@ public final class WorkerProcess {
         return listener;
     }
 
-    /** Runs {@code action} once the supervisor that started this worker has exited (never outside a worker). */
+    /**
+     * Runs {@code action}, in a new platform thread that is not a daemon (so the JVM does not exit
+     * in the middle of it when {@code main} returns), once the supervisor that started this worker
+     * has exited; never outside a worker. The supervisor is watched through the pipe it handed
+     * over ({@link SupervisorLink}): a blocked read that needs no descriptor, so running out of
+     * them is not taken for a death, and that returns the moment the supervisor is gone. A pipe
+     * that cannot be read is logged, and the worker serves on.
+     */
     public static void onSupervisorExit(Runnable action) {
-        String pid = System.getenv(SUPERVISOR_VARIABLE);
-        if (pid == null) {
-            return;
+        CompletableFuture<Void> gone = supervisorGone();
+        if (gone != null) {
+            gone.thenRun(() -> Thread.ofPlatform().daemon(false).name("socketserver-orphaned").start(action));
         }
-        Optional<ProcessHandle> supervisor;
+    }
+
+    private static CompletableFuture<Void> supervisorGone;   // guarded by WorkerProcess.class
+
+    /** Completes when the supervisor is gone; null outside a worker or without the pipe. */
+    private static synchronized CompletableFuture<Void> supervisorGone() {
+        if (supervisorGone != null) {
+            return supervisorGone;
+        }
+        String variable = System.getenv(SUPERVISOR_FD_VARIABLE);
+        if (NUMBER == null || variable == null) {
+            return null;
+        }
+        int fd;
         try {
-            supervisor = ProcessHandle.of(Long.parseLong(pid));
+            fd = Integer.parseInt(variable);
         } catch (NumberFormatException e) {
-            return;
+            LOG.log(Level.WARNING, SUPERVISOR_FD_VARIABLE + "=" + variable + " is not a descriptor; this worker will not see its supervisor exit");
+            return null;
         }
-        if (supervisor.isEmpty()) {
-            Thread.ofVirtual().name("socketserver-orphaned").start(action);
-            return;
-        }
-        supervisor.get().onExit().thenRunAsync(action, task -> Thread.ofVirtual().name("socketserver-orphaned").start(task));
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        // a platform thread: the wait blocks in native code, which would pin a virtual thread's carrier
+        Thread.ofPlatform().daemon().name("socketserver-supervisor-watch").start(() -> {
+            try {
+                SupervisorLink.awaitSupervisorExit(fd);
+                gone.complete(null);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "worker " + number() + " cannot watch its supervisor (" + e.getMessage()
+                        + "); it serves on, and will not notice if the supervisor dies");
+            }
+        });
+        supervisorGone = gone;
+        return gone;
     }
 }

@@ -3,6 +3,7 @@ package dev.socketserver.internal;
 import dev.socketserver.Concurrency;
 import dev.socketserver.internal.linux.ChildReaper;
 import dev.socketserver.internal.linux.Spawner;
+import dev.socketserver.internal.linux.SupervisorLink;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -25,6 +26,11 @@ import java.util.function.BooleanSupplier;
  * The supervisor's side of {@link Concurrency#workerProcesses}: starts the workers with the
  * listening socket on their standard input, restarts those that exit with a growing delay, and
  * stops them.
+ *
+ * <p>Besides the socket, each worker inherits descriptor 3, the read end of a pipe whose write end
+ * only this process holds ({@link SupervisorLink}: end-of-file there tells the worker that its
+ * supervisor is gone, however it died), and descriptor 4, the heartbeat's memory
+ * ({@link WorkerHeartbeat}), each named in the worker's environment.
  */
 public final class WorkerSupervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
@@ -56,6 +62,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final String label;
     private final long timeoutNanos;
     private final WorkerHeartbeat heartbeat;
+    private final SupervisorLink link;
     private final ChildReaper reaper;
     private final List<Slot> slots = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -83,8 +90,15 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
         this.heartbeat = WorkerHeartbeat.create(workers);
         try {
+            this.link = SupervisorLink.create();
+        } catch (IOException | RuntimeException e) {
+            heartbeat.close();
+            throw e;
+        }
+        try {
             this.reaper = new ChildReaper();
         } catch (IOException | RuntimeException e) {
+            link.close();
             heartbeat.close();
             throw e;
         }
@@ -225,12 +239,12 @@ public final class WorkerSupervisor implements AutoCloseable {
     private void start(Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
         environment.put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, Integer.toString(slot.number));
-        environment.put(WorkerProcess.SUPERVISOR_VARIABLE, Long.toString(ProcessHandle.current().pid()));
-        environment.put(WorkerHeartbeat.PATH_VARIABLE, heartbeat.path().toString());
+        environment.put(WorkerProcess.SUPERVISOR_FD_VARIABLE, "3");
+        environment.put(WorkerHeartbeat.FD_VARIABLE, "4");
         heartbeat.reset(slot.number);
         int pid;
         try {
-            pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT);
+            pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT, List.of(link.workerEnd(), heartbeat.fd()));
         } catch (IOException | RuntimeException e) {
             lock.lock();
             try {
@@ -363,10 +377,14 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
-    /** Takes no new workers; the reaper ends once the running ones are reaped. */
+    /**
+     * Takes no new workers; the reaper ends once the running ones are reaped. Workers still running
+     * (there are none after {@link #awaitWorkers}) see their supervisor gone, drain and exit.
+     */
     @Override
     public void close() {
         reaper.close();
+        link.close();
         heartbeat.close();
     }
 

@@ -464,6 +464,91 @@ final class LibC {
         }
     }
 
+    // ---- what a supervisor shares with its workers: pipe2, fcntl, memfd_create, mmap -------------
+    // Used by SupervisorLink and SharedCounters.
+
+    static final int O_CLOEXEC = 02000000;
+    static final int F_GETFD = 1;
+    static final int F_SETFD = 2;
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int FD_CLOEXEC = 1;
+    static final int MFD_CLOEXEC = 1;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final int SEEK_END = 2;
+    /** {@code MAP_FAILED}: {@code (void *) -1}. */
+    static final long MAP_FAILED = -1L;
+
+    private static final MethodHandle PIPE2 = errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LOOKUP.find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle MEMFD_CREATE = errnoCall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle LSEEK = errnoCall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+
+    /** Fills {@code fds} (two ints) with a pipe's read and write ends. */
+    static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
+        return invokeInt(PIPE2, state, fds, flags);
+    }
+
+    /** {@code fcntl} with an int argument ({@code F_DUPFD_CLOEXEC}, {@code F_SETFD}), or 0 for the commands that take none. */
+    static int fcntl(MemorySegment state, int fd, int command, int argument) {
+        try {
+            return (int) FCNTL.invokeExact(state, fd, command, argument);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int memfdCreate(MemorySegment state, MemorySegment name, int flags) {
+        return invokeInt(MEMFD_CREATE, state, name, flags);
+    }
+
+    static int ftruncate(MemorySegment state, int fd, long length) {
+        try {
+            return (int) FTRUNCATE.invokeExact(state, fd, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long lseek(MemorySegment state, int fd, long offset, int whence) {
+        try {
+            return (long) LSEEK.invokeExact(state, fd, offset, whence);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The mapping's address, or {@link #MAP_FAILED}. */
+    static MemorySegment mmap(MemorySegment state, MemorySegment address, long length, int protection, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(state, address, length, protection, flags, fd, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int munmap(MemorySegment state, MemorySegment address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment state, MemorySegment segment, int value) {
+        try {
+            return (int) handle.invokeExact(state, segment, value);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     static short family(MemorySegment sockaddr) {
         return sockaddr.get(JAVA_SHORT, 0);
     }

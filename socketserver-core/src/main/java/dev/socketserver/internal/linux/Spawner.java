@@ -17,8 +17,9 @@ import java.util.Map;
  *
  * <p>The child gets:
  * <ul>
- *   <li>descriptor 0 and 1 as given (or the parent's own, for {@link #INHERIT}), and the parent's
- *       standard error as descriptor 2; <b>every other descriptor is closed</b>, close-on-exec or
+ *   <li>descriptor 0 and 1 as given (or the parent's own, for {@link #INHERIT}), the parent's
+ *       standard error as descriptor 2, and the descriptors passed as {@code inherited} (if any) as
+ *       3, 4, ...; <b>every other descriptor is closed</b>, close-on-exec or
  *       not, so no listening socket or other connection leaks into it
  *       ({@code posix_spawn_file_actions_addclosefrom_np}, glibc 2.34 and later; before that, each
  *       descriptor open in {@code /proc/self/fd} at the time of the call is closed one by one);</li>
@@ -64,7 +65,18 @@ public final class Spawner {
      *     program not found, {@code EACCES} for one not executable)
      */
     public static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout) throws IOException {
-        return spawn(argv, environment, stdin, stdout, LibC.hasFileActionsAddCloseFrom());
+        return spawn(argv, environment, stdin, stdout, List.of(), LibC.hasFileActionsAddCloseFrom());
+    }
+
+    /**
+     * {@link #spawn(List, Map, int, int)}, and the child gets {@code inherited.get(i)} as
+     * descriptor {@code 3 + i}, without close-on-exec.
+     *
+     * @param inherited descriptors of this process, each {@code 3 + inherited.size()} or more (so
+     *     that none is overwritten before it is copied)
+     */
+    public static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, List<Integer> inherited) throws IOException {
+        return spawn(argv, environment, stdin, stdout, inherited, LibC.hasFileActionsAddCloseFrom());
     }
 
     /** Whether this libc closes descriptors in the child with one file action ({@code addclosefrom_np}). */
@@ -74,11 +86,24 @@ public final class Spawner {
 
     /** {@link #spawn(List, Map, int, int)}, choosing how descriptors are closed in the child; for tests of the fallback. */
     static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, boolean useCloseFrom) throws IOException {
+        return spawn(argv, environment, stdin, stdout, List.of(), useCloseFrom);
+    }
+
+    /** {@link #spawn(List, Map, int, int, List)}, choosing how descriptors are closed in the child; for tests of the fallback. */
+    static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, List<Integer> inherited,
+                     boolean useCloseFrom) throws IOException {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("argv is empty: give at least the program to run");
         }
         if (stdin < INHERIT || stdout < INHERIT) {
             throw new IllegalArgumentException("a descriptor must be 0 or more, or INHERIT; got stdin " + stdin + ", stdout " + stdout);
+        }
+        int firstFree = 3 + inherited.size();
+        for (int fd : inherited) {
+            if (fd < firstFree) {
+                throw new IllegalArgumentException("an inherited descriptor must be " + firstFree + " or more, so that the copies to 3.."
+                        + (firstFree - 1) + " cannot overwrite it; got " + inherited);
+            }
         }
         String program = argv.getFirst();
         try (Arena arena = Arena.ofConfined()) {
@@ -92,7 +117,7 @@ public final class Spawner {
             try {
                 check(LibC.spawnAttrInit(attributes), "posix_spawnattr_init", program);
                 try {
-                    addFileActions(actions, stdin, stdout, useCloseFrom, program);
+                    addFileActions(actions, stdin, stdout, inherited, useCloseFrom, program);
                     setAttributes(arena, attributes, program);
                     check(LibC.posixSpawnp(pid, file, actions, attributes, argvArray, envp), "posix_spawnp", program);
                     return pid.get(ValueLayout.JAVA_INT, 0);
@@ -105,7 +130,8 @@ public final class Spawner {
         }
     }
 
-    private static void addFileActions(MemorySegment actions, int stdin, int stdout, boolean useCloseFrom, String program) throws IOException {
+    private static void addFileActions(MemorySegment actions, int stdin, int stdout, List<Integer> inherited, boolean useCloseFrom,
+                                       String program) throws IOException {
         // a dup2 onto itself clears close-on-exec (glibc 2.29 and later, as POSIX 2024 asks), so 0 -> 0 is fine too
         if (stdin != INHERIT) {
             check(LibC.fileActionsAddDup2(actions, stdin, 0), "posix_spawn_file_actions_adddup2", program);
@@ -113,8 +139,12 @@ public final class Spawner {
         if (stdout != INHERIT) {
             check(LibC.fileActionsAddDup2(actions, stdout, 1), "posix_spawn_file_actions_adddup2", program);
         }
+        for (int i = 0; i < inherited.size(); i++) {
+            check(LibC.fileActionsAddDup2(actions, inherited.get(i), 3 + i), "posix_spawn_file_actions_adddup2", program);
+        }
+        int firstClosed = 3 + inherited.size();
         if (useCloseFrom) {
-            check(LibC.fileActionsAddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np", program);
+            check(LibC.fileActionsAddCloseFrom(actions, firstClosed), "posix_spawn_file_actions_addclosefrom_np", program);
             return;
         }
         // older glibc: close what is open now; a descriptor opened later by another thread is
@@ -127,7 +157,7 @@ public final class Spawner {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (fd > 2) {
+                if (fd >= firstClosed) {
                     check(LibC.fileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose", program);
                 }
             }

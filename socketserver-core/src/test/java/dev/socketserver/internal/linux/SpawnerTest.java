@@ -79,6 +79,40 @@ class SpawnerTest {
         }
     }
 
+    @ParameterizedTest(name = "closefrom={0}")
+    @ValueSource(booleans = {true, false})
+    void inheritedDescriptorsBecomeThreeAndFourAndNothingElseLeaks(boolean useCloseFrom) throws Exception {
+        assumeTrue(!useCloseFrom || Spawner.closeFromAvailable(), "this glibc has no posix_spawn_file_actions_addclosefrom_np");
+        try (var pair = NativeTesting.tcp(InetAddress.getByName("127.0.0.1"));
+             SupervisorLink link = SupervisorLink.create();
+             SharedMemory memory = SharedMemory.create("spawner-test", 4096)) {
+            String socket = NativeTesting.link(pair.accepted.fd());
+            String pipe = NativeTesting.link(link.workerEnd());
+            String shared = NativeTesting.link(memory.fd());
+            String listener = NativeTesting.link(pair.listenerFd);
+
+            int pid = Spawner.spawn(List.of("ls", "-l", "/proc/self/fd"), PATH_ONLY, pair.accepted.fd(), pair.accepted.fd(),
+                    List.of(link.workerEnd(), memory.fd()), useCloseFrom);
+            var exit = reaper.track(pid);
+            pair.closeAccepted();
+            Map<Integer, String> fds = parseListing(pair.readAll());
+
+            assertThat(fds.keySet()).as("descriptors in the child: %s", fds).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(fds.get(0)).isEqualTo(socket);
+            assertThat(fds.get(3)).isEqualTo(pipe);
+            assertThat(fds.get(4)).isEqualTo(shared);
+            assertThat(fds.get(5)).as("the directory ls reads").startsWith("/proc/");
+            assertThat(fds.values()).doesNotContain(listener);
+            assertThat(exit.get(10, TimeUnit.SECONDS).exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void anInheritedDescriptorThatACopyWouldOverwriteIsRefused() {
+        assertThatThrownBy(() -> Spawner.spawn(List.of("true"), PATH_ONLY, Spawner.INHERIT, Spawner.INHERIT, List.of(20, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 or more");
+    }
+
     @Test
     void theChildGetsExactlyTheEnvironmentAndArgumentsGiven() throws Exception {
         Map<String, String> env = new LinkedHashMap<>(PATH_ONLY);
