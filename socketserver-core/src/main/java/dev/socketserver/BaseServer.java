@@ -21,7 +21,9 @@ import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -64,7 +66,7 @@ import java.util.function.Supplier;
  *
  * @param <Q> the request type
  */
-public abstract class BaseServer<Q> implements AutoCloseable {
+public abstract class BaseServer<Q> implements Server {
     private static final System.Logger LOG = System.getLogger(Loggers.SERVER);
     private static final System.Logger ACCEPT_LOG = System.getLogger(Loggers.ACCEPT);
     private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
@@ -78,6 +80,8 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     private final Concurrency concurrency;
     private final RequestRunner runner;
     final ServerCounters counters = new ServerCounters();
+    // volatile: set by start(), read by serveForever() in any thread
+    private volatile CompletableFuture<Void> background;
 
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition loopEnded = stateLock.newCondition();
@@ -138,6 +142,10 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     /** Binds the socket to {@link #serverAddress()}. Called by the constructor unless {@code bindAndActivate} was false. */
     public abstract void serverBind() throws IOException;
 
+    /** The address as the command line writes it, such as {@code tcp://127.0.0.1:9000} or {@code unix:/run/x.sock}. */
+    @Override
+    public abstract String serverUri();
+
     /** Makes the bound socket ready to serve. Called by the constructor unless {@code bindAndActivate} was false. */
     public abstract void serverActivate() throws IOException;
 
@@ -185,13 +193,82 @@ public abstract class BaseServer<Q> implements AutoCloseable {
     // ---- serving ---------------------------------------------------------------------------------
 
     /** {@link #serveForever(Duration)} with Python's poll interval of 0.5 s. */
+    @Override
     public final void serveForever() throws IOException {
         serveForever(DEFAULT_POLL_INTERVAL);
     }
 
     /**
+     * Serves in the background: {@link #serveForever()} in a new platform thread named
+     * {@code socketserver-serve}. A failure that ends it is logged and closes the server; a later
+     * {@code serveForever()} waits for the background serving to end and reports that failure.
+     *
+     * @throws IllegalStateException if the server is closed, not activated, or already serving
+     */
+    @Override
+    public final void start() {
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        stateLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("server is closed");
+            }
+            if (!isActivated()) {
+                throw new IllegalStateException("server is not activated: call serverBind() and serverActivate() first");
+            }
+            CompletableFuture<Void> running = background;
+            if (servingThread != null || (running != null && !running.isDone())) {
+                throw new IllegalStateException("server is already serving");
+            }
+            background = served;
+        } finally {
+            stateLock.unlock();
+        }
+        Thread.ofPlatform().name("socketserver-serve").start(() -> {
+            try {
+                serveOrFail(DEFAULT_POLL_INTERVAL.toNanos());
+                served.complete(null);
+            } catch (Throwable t) {
+                try {
+                    LOG.log(Level.ERROR, "serving " + serverUri() + " in the background failed; closing the server", t);
+                    close();
+                } finally {
+                    served.completeExceptionally(t);
+                }
+            }
+        });
+    }
+
+    /** Waits for the serving {@link #start()} began; true if there was one (its failure rethrown), false if none. */
+    private boolean awaitBackground() throws IOException {
+        CompletableFuture<Void> running = background;
+        if (running == null) {
+            return false;
+        }
+        try {
+            running.get();
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException("serving failed", e.getCause());
+            }
+        }
+        background = null;   // it ended by shutdown(): like Python's, a later serveForever() serves again
+        return true;
+    }
+
+    /**
      * Serves requests until {@link #shutdown()} or {@link #close()}. The poll interval only sets
-     * how often {@link #serviceActions()} runs while idle: shutdown is immediate.
+     * how often {@link #serviceActions()} runs while idle: shutdown is immediate. On a server
+     * {@linkplain #start() started} in the background, waits for that serving to end instead. An
+     * interrupt of the serving (or waiting) thread closes the server, and this returns with the
+     * interrupt status set.
      *
      * @throws IllegalStateException if the server is closed, not activated, or already serving
      * @throws IOException if the server's socket fails for good (a transient accept error such as
@@ -206,9 +283,18 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive, got " + pollInterval);
         }
-        long pollNanos = pollInterval.toNanos();
+        if (awaitBackground()) {
+            return;
+        }
+        serveOrFail(pollInterval.toNanos());
+    }
+
+    private void serveOrFail(long pollNanos) throws IOException {
         try {
             serveLoop(pollNanos);
+            if (Thread.currentThread().isInterrupted()) {
+                close();   // Server's contract: an interrupt of the serving thread stops the server
+            }
         } catch (Error e) {
             closeAfterFatal(e);
             throw e;
@@ -242,7 +328,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         boolean permit = false;
         long backoff = 0;
         try {
-            while (!stopRequested) {
+            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
                 loopTurned();
                 if (!permit) {
                     permit = runner.acquire(pollNanos, this::isStopRequested);
@@ -333,7 +419,7 @@ public abstract class BaseServer<Q> implements AutoCloseable {
         enterLoop();
         boolean permit = false;
         try {
-            while (!stopRequested) {
+            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
                 loopTurned();
                 long remaining = wait == null ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (remaining <= 0) {

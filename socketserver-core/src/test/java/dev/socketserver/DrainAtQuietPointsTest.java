@@ -289,12 +289,7 @@ class DrainAtQuietPointsTest {
 
         @Override
         public boolean drain(Duration deadline) {
-            try {
-                return server.shutdown(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return server.shutdown(deadline);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.Server;
 import dev.socketserver.TcpServer;
 import dev.socketserver.UnixStreamServer;
 import picocli.CommandLine.Command;
@@ -66,23 +67,21 @@ final class ExecCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-children must be at least 1");
         }
         Concurrency children = Concurrency.processPerConnection(command, maxChildren, childEnvironment());
-        RunningServer server = switch (listen) {
+        Server server = switch (listen) {
             case ListenAddress.Tcp(String host, int port) -> {
                 var address = new InetSocketAddress(host, port);
                 if (address.isUnresolved()) {
                     throw new UnknownHostException(listen + ": unknown host '" + host + "'");
                 }
-                var tcp = new TcpServer(address, ExecCommand::notUsed, children);
-                yield new RunningServer.Blocking(tcp, AddressText.uri("tcp", tcp.serverAddress()));
+                yield new TcpServer(address, ExecCommand::notUsed, children);
             }
             case ListenAddress.Unix(var path) -> {
-                var unix = new UnixStreamServer(path, ExecCommand::notUsed, children);
-                yield new RunningServer.Blocking(unix, AddressText.uri("unix", unix.serverAddress()));
+                yield new UnixStreamServer(path, ExecCommand::notUsed, children);
             }
             default -> throw new ParameterException(spec.commandLine(), "exec serves streams: tcp://HOST:PORT or unix:PATH, not " + listen);
         };
         StopSignals signals = StopSignals.install();
-        System.out.println("listening on " + server.uri());
+        System.out.println("listening on " + server.serverUri());
         System.out.flush();
         return ServerSession.serveUntilStopped(server, drain, signals, System.err);
     }

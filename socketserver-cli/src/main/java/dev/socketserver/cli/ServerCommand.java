@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.Server;
 
 import picocli.CommandLine.Mixin;
 
@@ -70,7 +71,7 @@ abstract class ServerCommand implements Callable<Integer> {
     }
 
     private int serve(PrintStream out, LinePrinter lines) throws IOException {
-        RunningServer server;
+        Server server;
         try {
             server = Servers.open(options.listen, service(lines), options.concurrency, options);
         } catch (IllegalArgumentException e) {
@@ -81,7 +82,7 @@ abstract class ServerCommand implements Callable<Integer> {
         }
         StopSignals signals = StopSignals.install();
         if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output and address
-            out.println("listening on " + server.uri());
+            out.println("listening on " + server.serverUri());
             out.flush();
             lockOutWarning().ifPresent(System.err::println);
         }

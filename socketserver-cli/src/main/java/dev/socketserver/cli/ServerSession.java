@@ -1,5 +1,6 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.Server;
 import dev.socketserver.UnixStreamServer;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ final class ServerSession {
      * {@link OutOfMemoryError} ended its serving loop, which closed it), before or during the
      * drain; the failure is reported on {@code err} in one line.
      */
-    static int serveUntilStopped(RunningServer server, Duration drain, StopSignals signals, PrintStream err) {
+    static int serveUntilStopped(Server server, Duration drain, StopSignals signals, PrintStream err) {
         CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
             server.serveForever();
             return null;
@@ -72,13 +73,11 @@ final class ServerSession {
     }
 
     /** The server failed: one line on {@code err}, the server closed at once, status 1. */
-    private static int failed(RunningServer server, Throwable cause, PrintStream err) {
+    private static int failed(Server server, Throwable cause, PrintStream err) {
         err.println("socketserver: " + describeFailure(cause));
         err.flush();
         try {
             server.shutdown(Duration.ZERO);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error again) {
             // it failed already; exiting closes whatever is still open
         }
@@ -96,8 +95,8 @@ final class ServerSession {
     }
 
     /** Removes a Unix socket file the server had no chance to remove itself, since it did not finish closing. */
-    private static void removeSocketFile(RunningServer server) {
-        if (server instanceof RunningServer.Blocking(UnixStreamServer unix, String uri)) {
+    private static void removeSocketFile(Server server) {
+        if (server instanceof UnixStreamServer unix) {
             try {
                 Files.deleteIfExists(unix.path());
             } catch (IOException e) {

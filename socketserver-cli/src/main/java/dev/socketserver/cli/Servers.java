@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.BaseServer;
+import dev.socketserver.Server;
 import dev.socketserver.StreamServer;
 import dev.socketserver.Tls;
 import dev.socketserver.TcpServer;
@@ -29,7 +30,7 @@ final class Servers {
      * @throws UnknownHostException if the host name does not resolve
      * @throws IllegalArgumentException if an option does not apply to this kind of server
      */
-    static RunningServer open(ListenAddress address, Service service, Mode mode, ServerOptions options) throws IOException {
+    static Server open(ListenAddress address, Service service, Mode mode, ServerOptions options) throws IOException {
         if (mode instanceof Mode.Async(int loops)) {
             return openAsync(address, service, loops, options);
         }
@@ -65,14 +66,7 @@ final class Servers {
             server.close();
             throw e;
         }
-        String uri = switch (server) {
-            case TcpServer tcp -> AddressText.uri("tcp", tcp.serverAddress());
-            case UnixStreamServer unix -> AddressText.uri("unix", unix.serverAddress());
-            case UdpServer udp -> AddressText.uri("udp", udp.serverAddress());
-            case UnixDatagramServer unixgram -> unixgram.serverUri();
-            default -> throw new IllegalStateException("no address form for " + server);
-        };
-        return new RunningServer.Blocking(server, uri);
+        return server;
     }
 
     /** Binds and activates a server built unbound, closing it if either fails. */
@@ -132,7 +126,7 @@ final class Servers {
         }
     }
 
-    private static RunningServer openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
+    private static Server openAsync(ListenAddress address, Service service, int loops, ServerOptions options) throws IOException {
         Set<PosixFilePermission> socketPermissions = socketPermissions(address, options);
         AsyncServer server = switch (address) {
             case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection());
@@ -149,7 +143,7 @@ final class Servers {
             server.close();
             throw e;
         }
-        return new RunningServer.Async(server);
+        return server;
     }
 
     private static void applyAsyncOptions(AsyncServer server, ListenAddress address, ServerOptions options) throws IOException {

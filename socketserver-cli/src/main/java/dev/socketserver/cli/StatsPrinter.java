@@ -1,6 +1,8 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.BaseServer;
 import dev.socketserver.Concurrency;
+import dev.socketserver.Server;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -16,9 +18,9 @@ final class StatsPrinter {
     private StatsPrinter() {
     }
 
-    static void start(RunningServer server, Duration interval, PrintStream err) {
-        boolean supervisor = server instanceof RunningServer.Blocking blocking
-                && blocking.server().concurrency().isWorkerProcesses() && !Concurrency.isWorkerProcess();
+    static void start(Server server, Duration interval, PrintStream err) {
+        boolean supervisor = server instanceof BaseServer<?> blocking
+                && blocking.concurrency().isWorkerProcesses() && !Concurrency.isWorkerProcess();
         if (supervisor) {
             return;
         }
@@ -32,7 +34,7 @@ final class StatsPrinter {
                     LockSupport.parkNanos(wait);
                 }
                 next += interval.toNanos();
-                err.println(prefix + server.statsLine());
+                err.println(prefix + server.stats().toLine());
             }
         });
     }

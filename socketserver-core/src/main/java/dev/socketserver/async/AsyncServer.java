@@ -1,5 +1,6 @@
 package dev.socketserver.async;
 
+import dev.socketserver.Server;
 import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
@@ -85,7 +86,7 @@ import java.util.function.Supplier;
  * by default. An accept that fails (too many open files) is retried with a backoff
  * from 5 ms up to 1 s, logged at most once a second and counted; the listener stays open.
  */
-public final class AsyncServer implements AutoCloseable {
+public final class AsyncServer implements Server {
     private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
     private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
@@ -522,11 +523,13 @@ public final class AsyncServer implements AutoCloseable {
     }
 
     /** The bound address; after binding port 0, the port the system chose. */
+    @Override
     public SocketAddress serverAddress() {
         return address;
     }
 
     /** The address as the command line writes it: {@code tcp://127.0.0.1:9000}, {@code udp://…}, {@code unix:/path}. */
+    @Override
     public String serverUri() {
         return unixgram != null ? "unixgram:" + address : Addresses.uri(scheme, address);
     }
@@ -546,6 +549,7 @@ public final class AsyncServer implements AutoCloseable {
      * truncatedDatagrams} counts Unix datagrams longer than 64 KiB (a UDP datagram always fits).
      * Bytes are those read from and written to the sockets.
      */
+    @Override
     public ServerStats stats() {
         long in = counters.bytesIn.sum();
         long out = counters.bytesOut.sum();
@@ -574,6 +578,7 @@ public final class AsyncServer implements AutoCloseable {
      * @return the name it was registered under
      * @throws IllegalArgumentException if the name is not usable in an object name or is taken
      */
+    @Override
     public ObjectName registerJmx(String name) {
         try {
             ObjectName objectName = new ObjectName("dev.socketserver:type=Server,name=" + ObjectName.quote(name));
@@ -591,6 +596,7 @@ public final class AsyncServer implements AutoCloseable {
     }
 
     /** Whether {@link #shutdown(Duration)} is under way. */
+    @Override
     public boolean isDraining() {
         return draining;
     }
@@ -602,6 +608,7 @@ public final class AsyncServer implements AutoCloseable {
      *
      * @throws IllegalStateException if already started or closed
      */
+    @Override
     public void start() throws IOException {
         synchronized (stateLock) {
             if (state != State.NEW) {
@@ -645,13 +652,20 @@ public final class AsyncServer implements AutoCloseable {
      *     {@link EventLoop}): the server has closed its listening socket and its connections, and
      *     its loops' threads have ended
      */
-    public void serveForever() throws IOException, InterruptedException {
+    @Override
+    public void serveForever() throws IOException {
         synchronized (stateLock) {
             if (state == State.NEW) {
                 start();
             }
         }
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            return;
+        }
         Throwable failed = failure.get();
         if (failed == null) {
             return;
@@ -686,7 +700,7 @@ public final class AsyncServer implements AutoCloseable {
     }
 
     /** Waits a moment for every loop's thread to end, after a failure closed the server. */
-    private void awaitLoops() throws InterruptedException {
+    private void awaitLoops() {
         EventLoop[] running;
         synchronized (stateLock) {
             running = loops;
@@ -695,8 +709,12 @@ public final class AsyncServer implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (EventLoop loop : running) {
-            loop.awaitTermination(deadline - System.nanoTime());
+        try {
+            for (EventLoop loop : running) {
+                loop.awaitTermination(deadline - System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -919,7 +937,18 @@ public final class AsyncServer implements AutoCloseable {
      *
      * @return whether every connection ended before the deadline
      */
-    public boolean shutdown(Duration drain) throws InterruptedException {
+    @Override
+    public boolean shutdown(Duration drain) {
+        try {
+            return drain(drain);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean drain(Duration drain) throws InterruptedException {
         DrainPlan plan = new DrainPlan(System.nanoTime(), drain);
         synchronized (stateLock) {
             if (state != State.RUNNING) {

@@ -1,0 +1,81 @@
+package dev.socketserver;
+
+import javax.management.ObjectName;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * A server of any kind, blocking or event loop: what a program needs to run one, drain it and
+ * report on it, whatever its transport and concurrency model. {@link BaseServer} (and so
+ * {@link TcpServer}, {@link UdpServer}, {@link UnixStreamServer}, {@link UnixDatagramServer}) and
+ * {@link dev.socketserver.async.AsyncServer} implement it; it is not meant to be implemented
+ * elsewhere.
+ *
+ * <p>A server is bound when it is built, so clients can connect (and wait in the backlog) before
+ * it serves. {@link #serveForever()} serves in the calling thread until the server stops;
+ * {@link #start()} serves in the background. {@link #shutdown(Duration)} drains: it stops
+ * accepting, ends connections at quiet points, cuts what is still busy at the deadline, and
+ * closes. {@link #close()} stops at once.
+ *
+ * <pre>{@code
+ * Server server = useEventLoop ? AsyncServer.tcp(address, Echo::new) : new TcpServer(address, echo);
+ * server.start();
+ * System.out.println("listening on " + server.serverUri());
+ * ...
+ * server.shutdown(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public interface Server extends AutoCloseable {
+
+    /**
+     * Serves until the server is shut down or closed, in the calling thread; on a server already
+     * {@linkplain #start() started}, waits for that instead. If the waiting thread is interrupted,
+     * the server is closed and this returns with the thread's interrupt status set.
+     *
+     * @throws IOException if the server's socket failed for good
+     * @throws Error a fatal error, such as {@link OutOfMemoryError}, that ended serving: the server
+     *     has closed its socket and connections first, so that it does not listen while serving nobody
+     * @throws IllegalStateException if the server is closed or already serving
+     */
+    void serveForever() throws IOException;
+
+    /**
+     * Serves in the background and returns at once; a failure that ends serving closes the
+     * server, and {@link #serveForever()} reports it.
+     *
+     * @throws IllegalStateException if the server is closed or already serving
+     */
+    void start() throws IOException;
+
+    /**
+     * Drains and closes: stops accepting at once (new clients are refused), ends each connection
+     * at a quiet point, when everything the server read from it has been answered, cuts what is
+     * still busy at the deadline, and closes the server. {@link #isDraining()} is true from the
+     * start. If the calling thread is interrupted, the server closes at once and this returns
+     * false with the interrupt status set.
+     *
+     * @param drain the deadline, counted from the call
+     * @return whether everything ended before the deadline
+     */
+    boolean shutdown(Duration drain);
+
+    /** Stops serving and closes the socket and every connection at once. Idempotent. */
+    @Override
+    void close();
+
+    /** The bound address, with the real port when port 0 was asked for. */
+    SocketAddress serverAddress();
+
+    /** The bound address as the command's {@code --listen} writes it: {@code tcp://127.0.0.1:9000}, {@code unix:/run/x.sock}, ... */
+    String serverUri();
+
+    /** A snapshot of the server's counters. */
+    ServerStats stats();
+
+    /** Whether {@link #shutdown(Duration)} has begun. */
+    boolean isDraining();
+
+    /** Publishes {@link #stats()} over JMX as {@code dev.socketserver:type=Server,name=<name>}, until the server closes. */
+    ObjectName registerJmx(String name);
+}

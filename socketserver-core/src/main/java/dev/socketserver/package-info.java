@@ -1,0 +1,20 @@
+/**
+ * Servers with the shape of Python's {@code socketserver}: one handler, one line to serve.
+ *
+ * <p>A server kind says how a request arrives: {@link dev.socketserver.TcpServer},
+ * {@link dev.socketserver.UdpServer}, {@link dev.socketserver.UnixStreamServer},
+ * {@link dev.socketserver.UnixDatagramServer}. A {@link dev.socketserver.Concurrency} says where
+ * it runs (the serving thread, a thread or virtual thread each, at most N at once, a process each,
+ * or worker processes). A handler says what it does: a function
+ * ({@link dev.socketserver.StreamHandler}, {@link dev.socketserver.DatagramHandler}) or Python's
+ * class shape ({@link dev.socketserver.StreamRequestHandler},
+ * {@link dev.socketserver.DatagramRequestHandler}).
+ *
+ * <pre>{@code
+ * TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));
+ * }</pre>
+ *
+ * <p>Every server, the event-loop {@link dev.socketserver.async.AsyncServer} included, is a
+ * {@link dev.socketserver.Server}: started, drained, closed and counted the same way.
+ */
+package dev.socketserver;
