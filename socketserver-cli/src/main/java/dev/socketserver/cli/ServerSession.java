@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Server;
+import dev.socketserver.ServerStats;
 import dev.socketserver.UnixStreamServer;
 
 import java.io.IOException;
@@ -69,7 +70,17 @@ final class ServerSession {
         if (!drained.isDone()) {
             removeSocketFile(server);
         }
+        reportDrain(server.stats(), err);
         return Main.EXIT_OK;
+    }
+
+    /** One line on what the drain did to the connections it found open, if it found any. */
+    static void reportDrain(ServerStats stats, PrintStream err) {
+        if (stats.drainQuietCloses() + stats.drainCuts() > 0) {
+            err.println("socketserver: drain: " + stats.drainQuietCloses() + " connection(s) closed between requests, "
+                    + stats.drainCuts() + " cut at the deadline");
+            err.flush();
+        }
     }
 
     /** The server failed: one line on {@code err}, the server closed at once, status 1. */

@@ -44,7 +44,7 @@ class DrainTest {
     }
 
     @Test
-    void deadlineClosesARequestThatDoesNotFinish() throws Exception {
+    void anIdleClientIsClosedWithinAShortDrain() throws Exception {
         try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--drain", "300ms")) {
             try (var client = Clients.connect(cli.awaitInetAddress())) {
                 Clients.send(client, "a");
@@ -52,8 +52,58 @@ class DrainTest {
 
                 cli.sigterm();
 
-                assertThat(Clients.endsWithoutData(client)).isTrue();   // the client stays idle: only the deadline ends it
+                assertThat(Clients.endsWithoutData(client)).isTrue();   // idle between requests: a quiet point, in the drain's final window
                 assertThat(cli.awaitExit()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void clientsInLockStepEndBetweenTwoRequestsAndTheDrainSaysSo() throws Exception {
+        int clients = 50;
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--drain", "2s");
+             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            InetSocketAddress server = cli.awaitInetAddress();
+            var exchanged = new java.util.concurrent.CountDownLatch(clients);
+            var outcomes = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                outcomes.add(executor.submit(() -> lockStep(server, id, exchanged)));
+            }
+            assertThat(exchanged.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("every client exchanges").isTrue();
+
+            cli.sigterm();
+            assertThat(cli.awaitExit()).isZero();
+            for (var outcome : outcomes) {
+                assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ended between two requests");
+            }
+            assertThat(cli.stderrLines()).contains("socketserver: drain: " + clients + " connection(s) closed between requests, 0 cut at the deadline");
+        }
+    }
+
+    /** Sends 16-byte requests one at a time, each after the previous reply, until the server ends the connection. */
+    private static String lockStep(InetSocketAddress server, int id, java.util.concurrent.CountDownLatch exchanged) throws Exception {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(server, 10_000);
+            socket.setSoTimeout(10_000);
+            for (int n = 0; ; n++) {
+                byte[] request = String.format("c%03d-%010d\n", id, n).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] reply;
+                try {
+                    socket.getOutputStream().write(request);
+                    reply = socket.getInputStream().readNBytes(request.length);
+                } catch (java.io.IOException reset) {
+                    return "ended between two requests";   // the request just sent was never read
+                }
+                if (reply.length == 0) {
+                    return "ended between two requests";
+                }
+                if (!java.util.Arrays.equals(reply, request)) {
+                    return "reply " + n + " cut or wrong: " + new String(reply, java.nio.charset.StandardCharsets.US_ASCII);
+                }
+                if (n == 2) {
+                    exchanged.countDown();
+                }
             }
         }
     }
@@ -77,7 +127,7 @@ class DrainTest {
     }
 
     @Test
-    void synchronousServerWithAStuckRequestStillExitsAfterTheDeadlineAndRemovesItsSocketFile() throws Exception {
+    void synchronousServerExitsWithinAShortDrainAndRemovesItsSocketFile() throws Exception {
         Path socket = directory.resolve("sync.sock");
         try (var cli = CliProcess.start("echo", "--listen", "unix:" + socket, "--concurrency", "sync", "--drain", "300ms")) {
             cli.awaitListening();
