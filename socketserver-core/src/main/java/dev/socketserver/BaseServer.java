@@ -155,6 +155,25 @@ public abstract class BaseServer<Q> implements Server {
      */
     protected abstract void serverClose() throws IOException;
 
+    /**
+     * The constructors' step with {@link ServerOptions}: applies them to the unbound server, then
+     * binds and activates; closes the socket if any of it fails.
+     */
+    final void configureAndBind(ServerOptions options) throws IOException {
+        try {
+            applyOptions(Objects.requireNonNull(options, "options"));
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        bindAndActivate();
+    }
+
+    /** Applies what this kind of server honours of {@code options}, and refuses the rest. Before binding. */
+    void applyOptions(ServerOptions options) throws IOException {
+        setMaxConnections(options.maxConnections());
+    }
+
     /** Python's constructor step: bind and activate, and close the socket if either fails (no descriptor leaks). */
     final void bindAndActivate() throws IOException {
         try {
@@ -841,7 +860,7 @@ public abstract class BaseServer<Q> implements Server {
      * <p>Stream servers end each connection at a quiet point during the drain: when its handler
      * waits for input, none has arrived, and it has written since it last read (or has read
      * nothing), its read returns end of stream, as if the client had closed, and no reply to a
-     * request the server read is lost. A connection quiet for a second ends then; in the last half
+     * request the server read is lost. A connection quiet for two seconds ends then; in the last half
      * second of the drain (or its second half, if shorter) every connection ends at its next quiet
      * point, so clients that send requests back to back end between two of them; only what is
      * still busy at the deadline is cut. The statistics count both

@@ -332,6 +332,30 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
     }
 
+    /** Stream servers honour every setting but the socket file's bits, which only Unix sockets have. */
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        super.applyOptions(options);
+        setRequestQueueSize(options.backlog());
+        setAllowReuseAddress(options.reuseAddress());
+        setAllowReusePort(options.reusePort());
+        setIdleTimeout(options.idleTimeout());
+        setRequestDeadline(options.requestDeadline());
+        TlsOptions tls = options.tls();
+        if (tls != null) {
+            setSslContext(tls.context());
+            setTlsNeedClientAuth(tls.needClientAuth());
+            setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
+            setTlsHandshakeDeadline(tls.handshakeDeadline());
+        }
+        ProxyProtocol proxy = options.proxyProtocol();
+        if (proxy != null) {
+            setProxyProtocol(proxy.trustedNetworks());
+            setProxyHeaderDeadline(proxy.headerDeadline());
+        }
+        // the water marks and the write-buffer limit hold by themselves: a blocking write waits for the peer
+    }
+
     /** Ends the connections that are at a quiet point; see {@link #shutdown(Duration)}. */
     @Override
     void drainLook(DrainPlan plan, long nowNanos) {

@@ -1,5 +1,7 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.OptionChecks;
+
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -46,6 +48,30 @@ public non-sealed class TcpServer extends StreamServer {
     public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
                      Concurrency concurrency, boolean bindAndActivate) throws IOException {
         super("tcp", Objects.requireNonNull(address, "address"), family(address), handlerFactory, concurrency, bindAndActivate);
+    }
+
+    /**
+     * A TCP server with class-shaped handlers, configured by {@code options}.
+     *
+     * @throws IllegalArgumentException if {@code options} hold a setting a TCP server cannot honour
+     *     (socket-file bits)
+     * @throws java.net.BindException if the address is in use; the message names the address
+     */
+    public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                     Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, handlerFactory, concurrency, false);
+        configureAndBind(options);
+    }
+
+    /** A TCP server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
+    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, options);
+    }
+
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        OptionChecks.requireNoSocketFile(options, "a TCP server");
+        super.applyOptions(options);
     }
 
     /** A TCP server with a function as handler, on virtual threads. */

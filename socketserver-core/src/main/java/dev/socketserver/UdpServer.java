@@ -2,6 +2,7 @@ package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelReadiness;
+import dev.socketserver.internal.OptionChecks;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -84,6 +85,32 @@ public non-sealed class UdpServer extends DatagramServer {
     /** A UDP server with a function as handler. */
     public UdpServer(InetSocketAddress address, DatagramHandler handler, Concurrency concurrency) throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency, true);
+    }
+
+    /**
+     * A UDP server with class-shaped handlers, configured by {@code options}. SO_REUSEADDR stays
+     * off on UDP, where it would let another socket bind the same port.
+     *
+     * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
+     *     PROXY protocol, timeouts) or socket-file bits, which a UDP server cannot honour
+     */
+    public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
+                     Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, handlerFactory, concurrency, false);
+        configureAndBind(options);
+    }
+
+    /** A UDP server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
+    public UdpServer(InetSocketAddress address, DatagramHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, options);
+    }
+
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        OptionChecks.requireNoConnectionSettings(options, "a UDP server");
+        OptionChecks.requireNoSocketFile(options, "a UDP server");
+        super.applyOptions(options);
+        setAllowReusePort(options.reusePort());
     }
 
     /** The server's channel, for options this class does not offer. */

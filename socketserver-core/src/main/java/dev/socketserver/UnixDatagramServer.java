@@ -1,5 +1,6 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.OptionChecks;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 
 import java.io.IOException;
@@ -95,6 +96,35 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
     public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency, boolean bindAndActivate)
             throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency, bindAndActivate);
+    }
+
+    /**
+     * A Unix datagram server with class-shaped handlers, configured by {@code options}; its
+     * {@code socketPermissions} are in place before any client can send.
+     *
+     * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
+     *     PROXY protocol, timeouts), or socket-file bits for an abstract name, which has no file
+     */
+    public UnixDatagramServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
+                              Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, handlerFactory, concurrency, false);
+        configureAndBind(options);
+    }
+
+    /** A Unix datagram server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
+    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency, ServerOptions options)
+            throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, options);
+    }
+
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        OptionChecks.requireNoConnectionSettings(options, "a Unix datagram server");
+        if (requestedAddress.isAbstract()) {
+            OptionChecks.requireNoSocketFile(options, "an abstract Unix address (@" + requestedAddress.name() + ")");
+        }
+        super.applyOptions(options);
+        setSocketPermissions(options.socketPermissions());
     }
 
     /**

@@ -81,6 +81,27 @@ public non-sealed class UnixStreamServer extends StreamServer {
         this(path, FunctionHandlers.of(handler), concurrency, bindAndActivate);
     }
 
+    /**
+     * A Unix stream server with class-shaped handlers, configured by {@code options}; its
+     * {@code socketPermissions} are in place before any client can connect.
+     */
+    public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                            Concurrency concurrency, ServerOptions options) throws IOException {
+        this(path, handlerFactory, concurrency, false);
+        configureAndBind(options);
+    }
+
+    /** A Unix stream server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
+    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+        this(path, FunctionHandlers.of(handler), concurrency, options);
+    }
+
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        super.applyOptions(options);
+        setSocketPermissions(options.socketPermissions());
+    }
+
     /** The socket file's path. */
     public final Path path() {
         return ((UnixDomainSocketAddress) serverAddress()).getPath();

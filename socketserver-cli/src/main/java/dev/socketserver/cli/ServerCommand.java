@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 abstract class ServerCommand implements Callable<Integer> {
 
     @Mixin
-    ServerOptions options;
+    ServeFlags options;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

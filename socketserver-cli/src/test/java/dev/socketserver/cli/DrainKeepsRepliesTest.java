@@ -93,7 +93,7 @@ class DrainKeepsRepliesTest {
             }
             for (int i = 0; i < CLIENTS; i++) {
                 byte[] reply = replies.get(i).get(30, TimeUnit.SECONDS);
-                assertThat(reply.length).as("client %d's reply", i).isEqualTo(EIGHT_MIB);
+                assertThat(reply.length).as("client %d's reply; the command's stderr:%n%s", i, cli.stderr()).isEqualTo(EIGHT_MIB);
                 assertThat(Arrays.equals(reply, payloads.get(i))).as("client %d's reply is its payload", i).isTrue();
                 sends.get(i).get(5, TimeUnit.SECONDS);
             }

@@ -1,10 +1,14 @@
 package dev.socketserver.async;
 
 import dev.socketserver.Server;
+import dev.socketserver.ServerOptions;
 import dev.socketserver.ServerStats;
+import dev.socketserver.ProxyProtocol;
+import dev.socketserver.TlsOptions;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
+import dev.socketserver.internal.OptionChecks;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.TlsPolicy;
@@ -169,17 +173,32 @@ public final class AsyncServer implements Server {
     }
 
     /**
-     * A TCP server bound to {@code address} (port 0 picks a free port).
+     * A TCP server bound to {@code address} (port 0 picks a free port), with the default options.
      *
      * @throws BindException if the address is in use; the message names it
      */
     public static AsyncServer tcp(InetSocketAddress address, Supplier<? extends Protocol> protocolFactory) throws IOException {
+        return tcp(address, protocolFactory, ServerOptions.defaults());
+    }
+
+    /**
+     * A TCP server bound to {@code address}, configured by {@code options}; see {@link ServerOptions}.
+     *
+     * @throws IllegalArgumentException if {@code options} hold socket-file bits, which TCP has not
+     * @throws BindException if the address is in use; the message names it
+     */
+    public static AsyncServer tcp(InetSocketAddress address, Supplier<? extends Protocol> protocolFactory, ServerOptions options)
+            throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
+        OptionChecks.requireNoSocketFile(options, "a TCP server");
         ServerSocketChannel channel = ServerSocketChannel.open(family(address));
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            bind(() -> channel.bind(address, 4096), "tcp", address);
-            return new AsyncServer("tcp", channel, null, protocolFactory, null, null);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            if (options.reusePort()) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            bind(() -> channel.bind(address, options.backlog()), "tcp", address);
+            return new AsyncServer("tcp", channel, null, protocolFactory, null, null).configured(options);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -187,43 +206,59 @@ public final class AsyncServer implements Server {
     }
 
     /**
-     * A Unix stream server on the socket file {@code path}: a stale file is replaced, a live one or
-     * a file that is not a socket refused, and the file is removed on close.
+     * A Unix stream server on the socket file {@code path}, with the default options: a stale file
+     * is replaced, a live one or a file that is not a socket refused, and the file is removed on close.
      */
     public static AsyncServer unix(Path path, Supplier<? extends Protocol> protocolFactory) throws IOException {
-        return unix(path, null, protocolFactory);
+        return unix(path, protocolFactory, ServerOptions.defaults());
     }
 
     /**
-     * {@link #unix(Path, Supplier)} with the socket file's permission bits, such as
-     * {@code rw-------} so that only this user can connect, in place before any client can connect
-     * (the socket is bound in a private directory beside the path and renamed into place).
-     * {@code null} leaves them to the umask.
+     * {@link #unix(Path, Supplier)} configured by {@code options}; their {@code socketPermissions}
+     * are in place before any client can connect (the socket is bound in a private directory
+     * beside the path and renamed into place).
      */
-    public static AsyncServer unix(Path path, Set<PosixFilePermission> permissions, Supplier<? extends Protocol> protocolFactory)
-            throws IOException {
+    public static AsyncServer unix(Path path, Supplier<? extends Protocol> protocolFactory, ServerOptions options) throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            Set<PosixFilePermission> permissions = options.socketPermissions();
             if (permissions == null) {
                 SocketFiles.prepareStreamBind(path);
-                bind(() -> channel.bind(address, 4096), "unix", address);
+                bind(() -> channel.bind(address, options.backlog()), "unix", address);
             } else {
-                SocketFiles.bindWithPermissions(path, permissions, staging -> bind(() -> channel.bind(staging, 4096), "unix", address));
+                SocketFiles.bindWithPermissions(path, permissions,
+                        staging -> bind(() -> channel.bind(staging, options.backlog()), "unix", address));
             }
-            return new AsyncServer("unix", channel, null, null, protocolFactory, null, path, address);
+            return new AsyncServer("unix", channel, null, null, protocolFactory, null, path, address).configured(options);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    /** A UDP server bound to {@code address}, with one protocol for the whole socket. */
+    /** A UDP server bound to {@code address}, with one protocol for the whole socket and the default options. */
     public static AsyncServer udp(InetSocketAddress address, DatagramProtocol protocol) throws IOException {
+        return udp(address, protocol, ServerOptions.defaults());
+    }
+
+    /**
+     * {@link #udp(InetSocketAddress, DatagramProtocol)} configured by {@code options}. SO_REUSEADDR
+     * stays off on UDP, where it would let another socket bind the same port.
+     *
+     * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
+     *     PROXY protocol, timeouts, a connection limit) or socket-file bits
+     */
+    public static AsyncServer udp(InetSocketAddress address, DatagramProtocol protocol, ServerOptions options) throws IOException {
         Objects.requireNonNull(protocol, "protocol");
+        requireDatagramOptions(options, "an event-loop UDP server");
+        OptionChecks.requireNoSocketFile(options, "a UDP server");
         DatagramChannel channel = DatagramChannel.open(family(address));
         try {
+            if (options.reusePort()) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             bind(() -> channel.bind(address), "udp", address);
             return new AsyncServer("udp", null, channel, null, protocol, null);
         } catch (IOException | RuntimeException e) {
@@ -234,30 +269,66 @@ public final class AsyncServer implements Server {
 
     /**
      * A Unix datagram server on a socket file or an abstract name, with one protocol for the whole
-     * socket. The JDK cannot select on this socket, so one extra thread blocks in receive and hands
-     * each datagram to the loop; the protocol's callbacks run on the loop as for UDP.
+     * socket and the default options. The JDK cannot select on this socket, so one extra thread
+     * blocks in receive and hands each datagram to the loop; the protocol's callbacks run on the
+     * loop as for UDP.
      */
     public static AsyncServer unixgram(UnixAddress address, DatagramProtocol protocol) throws IOException {
-        return unixgram(address, null, protocol);
+        return unixgram(address, protocol, ServerOptions.defaults());
     }
 
     /**
-     * {@link #unixgram(UnixAddress, DatagramProtocol)} with the socket file's permission bits in
-     * place before any client can send; {@code null} leaves them to the umask. Ignored for
-     * abstract names, which have no file.
+     * {@link #unixgram(UnixAddress, DatagramProtocol)} configured by {@code options}; their
+     * {@code socketPermissions} are in place before any client can send.
+     *
+     * @throws IllegalArgumentException if {@code options} hold a setting of connections, or
+     *     socket-file bits for an abstract name, which has no file
      */
-    public static AsyncServer unixgram(UnixAddress address, Set<PosixFilePermission> permissions, DatagramProtocol protocol)
-            throws IOException {
+    public static AsyncServer unixgram(UnixAddress address, DatagramProtocol protocol, ServerOptions options) throws IOException {
         Objects.requireNonNull(protocol, "protocol");
+        requireDatagramOptions(options, "an event-loop Unix datagram server");
+        if (address.isAbstract()) {
+            OptionChecks.requireNoSocketFile(options, "an abstract Unix address (@" + address.name() + ")");
+        }
         UnixDatagramEndpoint endpoint = UnixDatagramEndpoint.open();
         try {
-            endpoint.bind(address, permissions);
+            endpoint.bind(address, options.socketPermissions());
             return new AsyncServer("unixgram", null, null, new UnixDatagramFeeder(endpoint, protocol), null, protocol, null,
                     endpoint.localAddress());
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             throw e;
         }
+    }
+
+    private static void requireDatagramOptions(ServerOptions options, String server) {
+        OptionChecks.requireNoConnectionSettings(options, server);
+        if (options.maxConnections() != 0) {
+            throw new IllegalArgumentException("maxConnections applies to connections, and " + server
+                    + " has none: it handles one datagram at a time on its loop");
+        }
+    }
+
+    /** Applies the settings of connections; the socket's own were applied when it was bound. */
+    private AsyncServer configured(ServerOptions options) {
+        setMaxConnections(options.maxConnections());
+        setIdleTimeout(options.idleTimeout());
+        setRequestDeadline(options.requestDeadline());
+        TlsOptions tls = options.tls();
+        if (tls != null) {
+            setSslContext(tls.context());
+            setTlsNeedClientAuth(tls.needClientAuth());
+            setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
+            setTlsHandshakeDeadline(tls.handshakeDeadline());
+        }
+        ProxyProtocol proxy = options.proxyProtocol();
+        if (proxy != null) {
+            setProxyProtocol(proxy.trustedNetworks());
+            setProxyHeaderDeadline(proxy.headerDeadline());
+        }
+        setWriteBufferWaterMarks(options.lowWaterMark(), options.highWaterMark());
+        setWriteBufferLimit(options.writeBufferLimit());
+        return this;
     }
 
     private interface Bind {
@@ -929,7 +1000,7 @@ public final class AsyncServer implements Server {
      *
      * <p>Connections end at quiet points: when everything delivered to the protocol has been
      * followed by a write, all of that is written, and the client has sent nothing more. A
-     * connection quiet for a second is closed then; in the last half second of the drain (or its
+     * connection quiet for two seconds is closed then; in the last half second of the drain (or its
      * second half, if shorter) every connection is closed at its next quiet point, so clients
      * that send requests back to back end between two of them and lose no reply; only what is
      * still busy at the deadline is cut. The statistics count both

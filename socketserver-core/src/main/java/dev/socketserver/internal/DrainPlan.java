@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DrainPlan {
     /** How long a connection must stay quiet before the first step of a drain ends it. */
-    public static final Duration QUIET_SETTLE = Duration.ofSeconds(1);
+    public static final Duration QUIET_SETTLE = Duration.ofSeconds(2);
     /** At most how long before the deadline every quiet point ends its connection at once. */
     public static final Duration FINAL_WINDOW = Duration.ofMillis(500);
     /** How often a drain looks for connections that became quiet. */

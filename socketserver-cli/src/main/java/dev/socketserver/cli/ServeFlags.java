@@ -5,8 +5,8 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The options of every server command; their values are converted by {@link Main}'s converters. */
-final class ServerOptions {
+/** The flags of every server command (their values converted by {@link Main}'s converters), turned into one {@link dev.socketserver.ServerOptions} by {@link Servers}. */
+final class ServeFlags {
 
     @Option(names = "--listen", paramLabel = "ADDRESS", defaultValue = "tcp://127.0.0.1:9000",
             description = "Where to listen: tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH "
