@@ -1,6 +1,6 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.bench.BenchCommand;
+import dev.socketserver.loadgen.BenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;

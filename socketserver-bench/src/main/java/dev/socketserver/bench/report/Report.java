@@ -1,5 +1,7 @@
 package dev.socketserver.bench.report;
 
+import dev.socketserver.loadgen.ResultRow;
+import dev.socketserver.loadgen.ResultsFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

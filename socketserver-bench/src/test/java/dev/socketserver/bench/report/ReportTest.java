@@ -1,5 +1,7 @@
 package dev.socketserver.bench.report;
 
+import dev.socketserver.loadgen.ResultRow;
+import dev.socketserver.loadgen.ResultsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import java.io.IOException;
 import java.nio.file.Files;

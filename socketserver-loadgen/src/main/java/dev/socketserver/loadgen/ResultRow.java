@@ -1,4 +1,4 @@
-package dev.socketserver.bench.report;
+package dev.socketserver.loadgen;
 
 import java.util.Locale;
 

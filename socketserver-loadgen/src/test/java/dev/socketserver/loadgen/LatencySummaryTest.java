@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

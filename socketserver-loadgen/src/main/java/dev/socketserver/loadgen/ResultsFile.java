@@ -1,4 +1,4 @@
-package dev.socketserver.bench.report;
+package dev.socketserver.loadgen;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -16,7 +16,7 @@ import java.util.Map;
  * The raw results of one benchmark run: a text file of facts about the run ({@code # key: value}
  * lines: commit, JDK, processor, how the cores were shared), then a header line and one
  * tab-separated {@link ResultRow} per measurement. {@code bench/run} writes the facts, the load
- * generator appends the rows, and {@link Report} reads the whole.
+ * generator appends the rows, and socketserver-bench's report reads the whole.
  *
  * @param facts the {@code # key: value} lines, in file order; the values of a key said twice are joined with {@code "; "}
  * @param rows the measurements, in file order

@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import dev.socketserver.TcpServer;
 import dev.socketserver.UdpServer;

@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;

@@ -1,7 +1,5 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
-import dev.socketserver.bench.report.ResultRow;
-import dev.socketserver.bench.report.ResultsFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package dev.socketserver.bench;
+package dev.socketserver.loadgen;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
