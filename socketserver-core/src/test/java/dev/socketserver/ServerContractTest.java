@@ -1,10 +1,6 @@
 package dev.socketserver;
 
 import dev.socketserver.async.AsyncServer;
-import dev.socketserver.async.DatagramProtocol;
-import dev.socketserver.async.DatagramTransport;
-import dev.socketserver.async.Protocol;
-import dev.socketserver.async.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,10 +111,10 @@ class ServerContractTest {
             case "udp" -> new UdpServer(loopback, d -> d.reply(d.data()));
             case "unix" -> new UnixStreamServer(dir.resolve("s.sock"), conn -> conn.in().transferTo(conn.out()));
             case "unixgram" -> new UnixDatagramServer(UnixAddress.of(dir.resolve("d.sock")), d -> d.reply(d.data()));
-            case "async tcp" -> AsyncServer.tcp(loopback, StreamEcho::new);
-            case "async udp" -> AsyncServer.udp(loopback, new DatagramEcho());
-            case "async unix" -> AsyncServer.unix(dir.resolve("s.sock"), StreamEcho::new);
-            case "async unixgram" -> AsyncServer.unixgram(UnixAddress.of(dir.resolve("d.sock")), new DatagramEcho());
+            case "async tcp" -> AsyncServer.tcp(loopback, AsyncEchoes.StreamEcho::new);
+            case "async udp" -> AsyncServer.udp(loopback, new AsyncEchoes.DatagramEcho());
+            case "async unix" -> AsyncServer.unix(dir.resolve("s.sock"), AsyncEchoes.StreamEcho::new);
+            case "async unixgram" -> AsyncServer.unixgram(UnixAddress.of(dir.resolve("d.sock")), new AsyncEchoes.DatagramEcho());
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -158,34 +154,6 @@ class ServerContractTest {
                 }
             }
             default -> throw new IllegalArgumentException(scheme);
-        }
-    }
-
-    private static final class StreamEcho implements Protocol {
-        private Transport transport;
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = t;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            transport.write(data);
-        }
-    }
-
-    private static final class DatagramEcho implements DatagramProtocol {
-        private DatagramTransport transport;
-
-        @Override
-        public void connectionMade(DatagramTransport t) {
-            transport = t;
-        }
-
-        @Override
-        public void datagramReceived(ByteBuffer data, SocketAddress sender) {
-            transport.send(data, sender);
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.socketserver;
 
 import dev.socketserver.async.AsyncServer;
 import dev.socketserver.async.DatagramProtocol;
-import dev.socketserver.async.Protocol;
-import dev.socketserver.async.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,7 +130,7 @@ class ServerOptionsContractTest {
 
     private static Server tcp(String family, ServerOptions options, InetSocketAddress address) throws IOException {
         return family.equals("async")
-                ? AsyncServer.tcp(address, Echo::new, options)
+                ? AsyncServer.tcp(address, AsyncEchoes.StreamEcho::new, options)
                 : new TcpServer(address, conn -> conn.in().transferTo(conn.out()), Concurrency.virtualThreads(), options);
     }
 
@@ -145,25 +143,11 @@ class ServerOptionsContractTest {
     private static Server unix(String kind, Path file, ServerOptions options) throws IOException {
         return switch (kind) {
             case "blocking unix" -> new UnixStreamServer(file, conn -> conn.in().transferTo(conn.out()), Concurrency.virtualThreads(), options);
-            case "async unix" -> AsyncServer.unix(file, Echo::new, options);
+            case "async unix" -> AsyncServer.unix(file, AsyncEchoes.StreamEcho::new, options);
             case "blocking unixgram" -> new UnixDatagramServer(UnixAddress.of(file), d -> d.reply(d.data()), Concurrency.virtualThreads(), options);
             case "async unixgram" -> AsyncServer.unixgram(UnixAddress.of(file), new Discard(), options);
             default -> throw new IllegalArgumentException(kind);
         };
-    }
-
-    private static final class Echo implements Protocol {
-        private Transport transport;
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = t;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            transport.write(data);
-        }
     }
 
     private static final class Discard implements DatagramProtocol {
