@@ -22,6 +22,7 @@ import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -162,9 +163,14 @@ public final class AsyncServer implements AutoCloseable {
         this.address = address;
     }
 
-    /** A TCP server on {@code port} of every interface. */
+    /**
+     * A TCP server on {@code port} of the loopback address (127.0.0.1), as
+     * {@link dev.socketserver.TcpServer#serve TcpServer.serve} listens: only this machine can
+     * connect, so nothing is exposed by accident. To serve other machines, name the address:
+     * {@code AsyncServer.tcp(new InetSocketAddress(9000), ...)} for every interface.
+     */
     public static AsyncServer tcp(int port, Supplier<? extends Protocol> protocolFactory) throws IOException {
-        return tcp(new InetSocketAddress(port), protocolFactory);
+        return tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), protocolFactory);
     }
 
     /**
