@@ -5,12 +5,12 @@ import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
+import dev.socketserver.internal.ProxyAdmission;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
-import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.SocketFiles;
 
 import javax.management.JMException;
@@ -38,10 +38,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,14 +87,13 @@ import java.util.function.Supplier;
 public final class AsyncServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
-    private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
     public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -131,9 +128,7 @@ public final class AsyncServer implements AutoCloseable {
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private volatile ObjectName jmxName;
-    private volatile TrustedNetworks proxyTrusted;
-    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
-    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
+    private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
     private volatile SSLContext sslContext;
     private volatile boolean tlsNeedClientAuth;
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
@@ -402,7 +397,7 @@ public final class AsyncServer implements AutoCloseable {
      * @throws IllegalArgumentException if the list is malformed; the message says what to fix
      */
     public void setProxyProtocol(String trustedNetworks) {
-        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+        proxyAdmission.setTrustedNetworks(trustedNetworks);
     }
 
     /**
@@ -412,7 +407,7 @@ public final class AsyncServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code deadline} is zero or negative
      */
     public void setProxyHeaderDeadline(Duration deadline) {
-        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+        proxyAdmission.setHeaderDeadline(Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline"));
     }
 
     /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
@@ -494,17 +489,8 @@ public final class AsyncServer implements AutoCloseable {
         counters.timeouts.increment();
     }
 
-    TrustedNetworks proxyTrusted() {
-        return proxyTrusted;
-    }
-
-    Duration proxyHeaderDeadline() {
-        return proxyHeaderDeadline;
-    }
-
-    void rejectProxy(String reason, Supplier<String> message) {
-        counters.countProxyRejection(reason);
-        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
+    ProxyAdmission proxyAdmission() {
+        return proxyAdmission;
     }
 
     int lowWaterMark() {
