@@ -86,6 +86,8 @@ import java.util.function.Supplier;
  */
 public final class AsyncServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger SERVER_LOG = System.getLogger(Loggers.SERVER);
+    private static final System.Logger ACCEPT_LOG = System.getLogger(Loggers.ACCEPT);
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
@@ -710,7 +712,7 @@ public final class AsyncServer implements AutoCloseable {
             acceptor = a;
             a.updateInterest();   // a cap may have been set before
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot accept on " + serverUri(), e);
+            ACCEPT_LOG.log(Level.ERROR, "cannot accept on " + serverUri(), e);
         }
     }
 
@@ -763,7 +765,7 @@ public final class AsyncServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     openConnections.decrementAndGet();
                     counters.closed.increment();
-                    LOG.log(Level.DEBUG, () -> "dropping a new connection on " + serverUri() + ": " + e);
+                    ACCEPT_LOG.log(Level.DEBUG, () -> "dropping a new connection on " + serverUri() + ": " + e);
                     try {
                         accepted.close();
                     } catch (IOException ignored) {
@@ -821,7 +823,7 @@ public final class AsyncServer implements AutoCloseable {
             long now = System.nanoTime();
             if (lastAcceptErrorLog == 0 || now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1)) {
                 lastAcceptErrorLog = now;
-                LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
+                ACCEPT_LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
             }
             backingOff = true;
             updateInterest();
@@ -973,7 +975,7 @@ public final class AsyncServer implements AutoCloseable {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
             } catch (JMException e) {
-                LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
+                SERVER_LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
             }
         }
         if (unixgram != null) {
@@ -1018,7 +1020,7 @@ public final class AsyncServer implements AutoCloseable {
             try {
                 Files.deleteIfExists(socketFile);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not remove socket file " + socketFile + ": " + e);
+                SERVER_LOG.log(Level.WARNING, "could not remove socket file " + socketFile + ": " + e);
             }
         }
     }

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * writes pass through a {@link TlsLayer}, and the write buffer holds plaintext.
  */
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
-    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger LOG = System.getLogger(Loggers.REQUEST);   // what a connection logs, as on the blocking servers
     private static final int READS_PER_WAKEUP = 16;
 
     private final AsyncServer server;
