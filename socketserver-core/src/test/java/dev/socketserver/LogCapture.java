@@ -97,7 +97,12 @@ public final class LogCapture implements AutoCloseable {
 
     /** The messages that are Python's error block (they start with 40 dashes). */
     public List<String> errorBlocks() {
-        return entries.stream().map(Entry::message).filter(m -> m != null && m.startsWith(DASHES)).toList();
+        return errorBlockEntries().stream().map(Entry::message).toList();
+    }
+
+    /** The records of Python's error block, each with the exception it reports as its {@code thrown}. */
+    public List<Entry> errorBlockEntries() {
+        return entries.stream().filter(e -> e.message() != null && e.message().startsWith(DASHES)).toList();
     }
 
     @Override
