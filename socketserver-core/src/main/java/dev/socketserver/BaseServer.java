@@ -11,8 +11,6 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
@@ -53,8 +51,8 @@ import java.util.function.Supplier;
  *
  * <h2>Errors</h2>
  * An {@link Exception} from a handler goes to {@link #handleError}, which logs Python's block at
- * {@code WARNING} through {@link System.Logger} (logger {@code dev.socketserver}); the server keeps
- * serving. A {@link java.lang.Error} is fatal: in the synchronous model it propagates out of
+ * {@code WARNING} through {@link System.Logger} (logger {@code dev.socketserver.request}), with the
+ * exception attached to the record; the server keeps serving. A {@link java.lang.Error} is fatal: in the synchronous model it propagates out of
  * {@code serveForever()} or {@code handleRequest()}, in the thread models it goes to the thread's
  * uncaught-exception handler. Either way the connection is closed. An Error that ends
  * {@code serveForever()} (from a synchronous handler, a hook, or starting a request's thread)
@@ -738,9 +736,12 @@ public abstract class BaseServer<Q> implements Server {
     }
 
     /**
-     * Reports an exception from a request. The default logs Python's block at {@code WARNING}: a
-     * line of 40 dashes, {@code Exception occurred during processing of request from <address>},
-     * the stack trace, and 40 dashes. A client that went away (a connection reset, a broken pipe,
+     * Reports an exception from a request. The default logs Python's block at {@code WARNING} on
+     * {@code dev.socketserver.request}: a line of 40 dashes,
+     * {@code Exception occurred during processing of request from <address>}, and 40 dashes, with
+     * {@code error} handed to the logger as the record's {@code Throwable}, so that the logging
+     * back end prints its stack trace (after the block) and structured encoders and error trackers
+     * get the exception itself. A client that went away (a connection reset, a broken pipe,
      * or a datagram sender no longer there to take its reply) is not the server's error: that gets
      * one line at {@code DEBUG} instead. The server keeps serving whatever this does.
      */
@@ -753,14 +754,9 @@ public abstract class BaseServer<Q> implements Server {
             return;
         }
         String dashes = "-".repeat(40);
-        StringWriter block = new StringWriter();
-        PrintWriter out = new PrintWriter(block);
-        out.println(dashes);
-        out.println("Exception occurred during processing of request from " + Addresses.format(clientAddress));
-        error.printStackTrace(out);
-        out.print(dashes);
-        out.flush();
-        REQUEST_LOG.log(Level.WARNING, block.toString());
+        REQUEST_LOG.log(Level.WARNING, dashes + System.lineSeparator()
+                + "Exception occurred during processing of request from " + Addresses.format(clientAddress)
+                + System.lineSeparator() + dashes, error);
     }
 
     private static boolean clientWentAway(Throwable error) {

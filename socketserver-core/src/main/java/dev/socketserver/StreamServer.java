@@ -6,6 +6,7 @@ import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxiedConnection;
+import dev.socketserver.internal.ProxyAdmission;
 import dev.socketserver.internal.SpawnedConnection;
 import dev.socketserver.internal.linux.ChildReaper;
 import dev.socketserver.internal.linux.SocketDescriptors;
@@ -13,9 +14,6 @@ import dev.socketserver.internal.linux.Spawner;
 import dev.socketserver.internal.linux.UcspiEnvironment;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.proxy.ProxyHeader;
-import dev.socketserver.internal.proxy.ProxyHeaderParser;
-import dev.socketserver.internal.proxy.ProxyProtocolException;
-import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.TlsConnection;
 import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.WorkerHeartbeat;
@@ -28,9 +26,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,7 +50,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private static final System.Logger LOG = System.getLogger(Loggers.SERVER);
     private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
-    private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
     private static final System.Logger PROCESS_LOG = System.getLogger(Loggers.PROCESSES);
     private static final System.Logger WORKER_LOG = System.getLogger(Loggers.WORKERS);
 
@@ -63,8 +57,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
-    private static final ProxyHeaderParser PROXY_PARSER = ProxyHeaderParser.create().withMaxHeaderLength(4096);
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
 
     /** How long a worker whose supervisor died, or a supervisor stopped by a signal, drains. */
     private static final Duration ORPHAN_DRAIN = Duration.ofSeconds(30);
@@ -95,9 +88,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
-    private volatile TrustedNetworks proxyTrusted;
-    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
-    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
+    private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
@@ -224,12 +215,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      * @throws IllegalArgumentException if the list is malformed; the message says what to fix
      */
     public final void setProxyProtocol(String trustedNetworks) {
-        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+        proxyAdmission.setTrustedNetworks(trustedNetworks);
     }
 
     /** Sets how long a client has to send its PROXY header, counted from the accept. Default {@link #DEFAULT_PROXY_HEADER_DEADLINE}. */
     public final void setProxyHeaderDeadline(Duration deadline) {
-        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+        proxyAdmission.setHeaderDeadline(Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline"));
     }
 
     /**
@@ -243,7 +234,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     @Override
     Connection beginRequest(Connection request) throws IOException {
         ProxyInfo proxy = null;
-        if (proxyTrusted != null) {
+        if (proxyAdmission.isOn()) {
             proxy = readProxyHeader(request);
             if (proxy == null) {
                 return null;
@@ -271,34 +262,19 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Reads the PROXY header within its deadline; null (counted and logged) if the peer or the header is not acceptable. */
     private ProxyInfo readProxyHeader(Connection request) {
         SocketAddress peer = request.clientAddress();
-        if (peer instanceof InetSocketAddress inet && !proxyTrusted.contains(inet.getAddress())) {
-            rejectProxy("untrusted", () -> "closing connection from " + Addresses.format(peer)
-                    + ": not in the PROXY protocol's trusted networks " + proxyTrusted);
+        if (!proxyAdmission.admits(peer)) {
             return null;
         }
-        long deadline = System.nanoTime() + proxyHeaderDeadline.toNanos();
+        long deadline = System.nanoTime() + proxyAdmission.headerDeadline().toNanos();
         Duration previousTimeout = request.readTimeout();
         try {
-            ProxyHeader header = PROXY_PARSER.read(new DeadlineInput(request, deadline));
+            ProxyHeader header = ProxyAdmission.PARSER.read(new DeadlineInput(request, deadline));
             request.setReadTimeout(previousTimeout);
-            Map<Integer, byte[]> tlvs = new HashMap<>();
-            header.tlvs().forEach(tlv -> tlvs.putIfAbsent(tlv.type(), tlv.value()));
-            return new ProxyInfo(header.version(), header.hasAddresses() ? header.source() : null,
-                    header.hasAddresses() ? header.destination() : null, tlvs);
-        } catch (ProxyProtocolException e) {
-            rejectProxy(e.reason().name().toLowerCase(java.util.Locale.ROOT), () -> "closing connection from " + Addresses.format(peer) + ": bad PROXY header: " + e.getMessage());
-        } catch (SocketTimeoutException e) {
-            rejectProxy("timeout", () -> "closing connection from " + Addresses.format(peer) + ": no PROXY header within "
-                    + proxyHeaderDeadline.toMillis() + " ms");
+            return ProxyAdmission.info(header);
         } catch (IOException e) {
-            rejectProxy("io", () -> "closing connection from " + Addresses.format(peer) + " while reading its PROXY header: " + e);
+            proxyAdmission.rejected(peer, e);
+            return null;
         }
-        return null;
-    }
-
-    private void rejectProxy(String reason, java.util.function.Supplier<String> message) {
-        counters.countProxyRejection(reason);
-        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
     }
 
     /** The connection's input, with each read's timeout cut to what is left before the deadline. */
@@ -501,7 +477,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
         }
         if (concurrency().isProcessPerConnection() && children == null) {
-            if (sslContext != null || proxyTrusted != null) {
+            if (sslContext != null || proxyAdmission.isOn()) {
                 throw new IllegalStateException("TLS and the PROXY protocol are not available with a process per connection: the child reads the socket");
             }
             listenerFd = SocketDescriptors.fdOf(channel);

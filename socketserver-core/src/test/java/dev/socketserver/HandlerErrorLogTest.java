@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * §5 rows 15 and 10: an ordinary exception from a handler is logged as Python's block (40 dashes,
- * {@code Exception occurred during processing of request from <address>}, the stack trace, 40
- * dashes), the client's connection is closed, and the server keeps serving.
+ * {@code Exception occurred during processing of request from <address>}, 40 dashes) with the
+ * exception attached to the record for the log handler to print its stack trace, the client's
+ * connection is closed, and the server keeps serving.
  */
 @Timeout(30)
 class HandlerErrorLogTest {
@@ -56,15 +57,14 @@ class HandlerErrorLogTest {
                 assertThat(first.readToEof()).isEmpty();
             }
 
-            List<String> blocks = log.errorBlocks();
+            List<LogCapture.Entry> blocks = log.errorBlockEntries();
             assertThat(blocks).hasSize(1);
-            List<String> lines = blocks.get(0).lines().toList();
-            assertThat(lines.get(0)).isEqualTo(DASHES);
-            assertThat(lines.get(1)).isEqualTo("Exception occurred during processing of request from 127.0.0.1:" + clientPort);
-            assertThat(lines.get(2)).isEqualTo(ReferenceHandlers.HandlerFailure.class.getName() + ": RAISE failed on purpose");
-            assertThat(lines.get(3)).startsWith("\tat ");
-            assertThat(lines.getLast()).isEqualTo(DASHES);
-            assertThat(log.entries()).filteredOn(e -> e.message().startsWith(DASHES)).extracting(LogCapture.Entry::level).containsExactly("WARNING");
+            assertThat(blocks.getFirst().message().lines()).containsExactly(
+                    DASHES, "Exception occurred during processing of request from 127.0.0.1:" + clientPort, DASHES);
+            assertThat(blocks.getFirst().thrown()).as("the exception, attached for the log handler to print")
+                    .isInstanceOf(ReferenceHandlers.HandlerFailure.class).hasMessage("RAISE failed on purpose");
+            assertThat(blocks.getFirst().level()).isEqualTo("WARNING");
+            assertThat(blocks.getFirst().logger()).isEqualTo(dev.socketserver.internal.Loggers.REQUEST);
 
             assertThat(TestServers.exchange(Transport.TCP, server.serverAddress(), "x\n")).isEqualTo("x\n");
             assertThat(log.errorBlocks()).hasSize(1);
@@ -93,9 +93,10 @@ class HandlerErrorLogTest {
             assertThat(client.receive()).isEqualTo("partial");
             // the reply is sent by finish(), before the error reaches handleError: wait for the block
             TestServers.await(TestServers.DEADLINE, "one error block is logged", () -> log.errorBlocks().size() == 1);
-            List<String> lines = log.errorBlocks().getFirst().lines().toList();
-            assertThat(lines.get(1)).isEqualTo("Exception occurred during processing of request from 127.0.0.1:" + client.localPort());
-            assertThat(lines.get(2)).contains("WRITE_THEN_RAISE failed on purpose");
+            LogCapture.Entry block = log.errorBlockEntries().getFirst();
+            assertThat(block.message().lines().toList().get(1))
+                    .isEqualTo("Exception occurred during processing of request from 127.0.0.1:" + client.localPort());
+            assertThat(block.thrown()).hasMessage("WRITE_THEN_RAISE failed on purpose");
 
             client.send("ping");
             assertThat(client.receive()).isEqualTo("ping");

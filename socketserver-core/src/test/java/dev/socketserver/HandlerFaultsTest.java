@@ -57,8 +57,8 @@ class HandlerFaultsTest {
             }
             assertThat(answered).isEqualTo(200);
             TestServers.await(DEADLINE, "100 errors are reported", () -> handleErrorCalls.get() == 100);
-            assertThat(log.errorBlocks()).hasSize(100).allSatisfy(block ->
-                    assertThat(block.lines().filter(l -> l.startsWith(ReferenceHandlers.HandlerFailure.class.getName()))).hasSize(1));
+            assertThat(log.errorBlockEntries()).hasSize(100).allSatisfy(block ->
+                    assertThat(block.thrown()).isInstanceOf(ReferenceHandlers.HandlerFailure.class));
             assertThat(server.stats().handlerErrors()).isEqualTo(100);
             assertThat(TestServers.exchange(Transport.TCP, server.serverAddress(), "healthy\n")).isEqualTo("healthy\n");
             TestServers.await(DEADLINE, "every request ends", () -> server.activeRequests() == 0);

@@ -19,8 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LogCapture implements AutoCloseable {
     public static final String DASHES = "-".repeat(40);
 
-    /** One captured record. */
-    public record Entry(String level, String message, Throwable thrown) {
+    /** One captured record: the name of the logger it was logged to, its level, its message, and its exception if any. */
+    public record Entry(String logger, String level, String message, Throwable thrown) {
     }
 
     private static final List<Object> LOGGERS;   // java.util.logging.Logger of each component, held strongly
@@ -30,6 +30,7 @@ public final class LogCapture implements AutoCloseable {
     private static final Method GET_LEVEL;
     private static final Method GET_MESSAGE;
     private static final Method GET_THROWN;
+    private static final Method GET_LOGGER_NAME;
 
     static {
         try {
@@ -47,6 +48,7 @@ public final class LogCapture implements AutoCloseable {
             GET_LEVEL = record.getMethod("getLevel");
             GET_MESSAGE = record.getMethod("getMessage");
             GET_THROWN = record.getMethod("getThrown");
+            GET_LOGGER_NAME = record.getMethod("getLoggerName");
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -72,7 +74,8 @@ public final class LogCapture implements AutoCloseable {
                 switch (method.getName()) {
                     case "isLoggable" -> {
                         Object r = args[0];
-                        entries.add(new Entry(String.valueOf(GET_LEVEL.invoke(r)), (String) GET_MESSAGE.invoke(r), (Throwable) GET_THROWN.invoke(r)));
+                        entries.add(new Entry((String) GET_LOGGER_NAME.invoke(r), String.valueOf(GET_LEVEL.invoke(r)),
+                                (String) GET_MESSAGE.invoke(r), (Throwable) GET_THROWN.invoke(r)));
                         if (failure != null) {
                             throw failure;
                         }
@@ -94,7 +97,12 @@ public final class LogCapture implements AutoCloseable {
 
     /** The messages that are Python's error block (they start with 40 dashes). */
     public List<String> errorBlocks() {
-        return entries.stream().map(Entry::message).filter(m -> m != null && m.startsWith(DASHES)).toList();
+        return errorBlockEntries().stream().map(Entry::message).toList();
+    }
+
+    /** The records of Python's error block, each with the exception it reports as its {@code thrown}. */
+    public List<Entry> errorBlockEntries() {
+        return entries.stream().filter(e -> e.message() != null && e.message().startsWith(DASHES)).toList();
     }
 
     @Override

@@ -10,12 +10,12 @@ import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.OptionChecks;
 import dev.socketserver.internal.Loggers;
+import dev.socketserver.internal.ProxyAdmission;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
-import dev.socketserver.internal.proxy.TrustedNetworks;
 import dev.socketserver.internal.SocketFiles;
 
 import javax.management.JMException;
@@ -27,6 +27,7 @@ import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -42,10 +43,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,15 +91,16 @@ import java.util.function.Supplier;
  */
 public final class AsyncServer implements Server {
     private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger SERVER_LOG = System.getLogger(Loggers.SERVER);
+    private static final System.Logger ACCEPT_LOG = System.getLogger(Loggers.ACCEPT);
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
-    private static final System.Logger PROXY_LOG = System.getLogger(Loggers.PROXY);
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
     public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -135,9 +135,7 @@ public final class AsyncServer implements Server {
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private volatile ObjectName jmxName;
-    private volatile TrustedNetworks proxyTrusted;
-    private volatile Duration proxyHeaderDeadline = DEFAULT_PROXY_HEADER_DEADLINE;
-    private final Map<String, RateLimitedLog> proxyLogs = new ConcurrentHashMap<>();
+    private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
     private volatile SSLContext sslContext;
     private volatile boolean tlsNeedClientAuth;
     private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
@@ -167,9 +165,14 @@ public final class AsyncServer implements Server {
         this.address = address;
     }
 
-    /** A TCP server on {@code port} of every interface. */
+    /**
+     * A TCP server on {@code port} of the loopback address (127.0.0.1), as
+     * {@link dev.socketserver.TcpServer#serve TcpServer.serve} listens: only this machine can
+     * connect, so nothing is exposed by accident. To serve other machines, name the address:
+     * {@code AsyncServer.tcp(new InetSocketAddress(9000), ...)} for every interface.
+     */
     public static AsyncServer tcp(int port, Supplier<? extends Protocol> protocolFactory) throws IOException {
-        return tcp(new InetSocketAddress(port), protocolFactory);
+        return tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), protocolFactory);
     }
 
     /**
@@ -468,7 +471,7 @@ public final class AsyncServer implements Server {
      * @throws IllegalArgumentException if the list is malformed; the message says what to fix
      */
     public void setProxyProtocol(String trustedNetworks) {
-        this.proxyTrusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+        proxyAdmission.setTrustedNetworks(trustedNetworks);
     }
 
     /**
@@ -478,7 +481,7 @@ public final class AsyncServer implements Server {
      * @throws IllegalArgumentException if {@code deadline} is zero or negative
      */
     public void setProxyHeaderDeadline(Duration deadline) {
-        this.proxyHeaderDeadline = Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline");
+        proxyAdmission.setHeaderDeadline(Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline"));
     }
 
     /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
@@ -560,17 +563,8 @@ public final class AsyncServer implements Server {
         counters.timeouts.increment();
     }
 
-    TrustedNetworks proxyTrusted() {
-        return proxyTrusted;
-    }
-
-    Duration proxyHeaderDeadline() {
-        return proxyHeaderDeadline;
-    }
-
-    void rejectProxy(String reason, Supplier<String> message) {
-        counters.countProxyRejection(reason);
-        proxyLogs.computeIfAbsent(reason, r -> new RateLimitedLog(PROXY_LOG, Duration.ofSeconds(1))).log(Level.WARNING, message);
+    ProxyAdmission proxyAdmission() {
+        return proxyAdmission;
     }
 
     int lowWaterMark() {
@@ -807,7 +801,7 @@ public final class AsyncServer implements Server {
             acceptor = a;
             a.updateInterest();   // a cap may have been set before
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot accept on " + serverUri(), e);
+            ACCEPT_LOG.log(Level.ERROR, "cannot accept on " + serverUri(), e);
         }
     }
 
@@ -860,7 +854,7 @@ public final class AsyncServer implements Server {
                 } catch (IOException | RuntimeException e) {
                     openConnections.decrementAndGet();
                     counters.closed.increment();
-                    LOG.log(Level.DEBUG, () -> "dropping a new connection on " + serverUri() + ": " + e);
+                    ACCEPT_LOG.log(Level.DEBUG, () -> "dropping a new connection on " + serverUri() + ": " + e);
                     try {
                         accepted.close();
                     } catch (IOException ignored) {
@@ -918,7 +912,7 @@ public final class AsyncServer implements Server {
             long now = System.nanoTime();
             if (lastAcceptErrorLog == 0 || now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1)) {
                 lastAcceptErrorLog = now;
-                LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
+                ACCEPT_LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
             }
             backingOff = true;
             updateInterest();
@@ -1081,7 +1075,7 @@ public final class AsyncServer implements Server {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
             } catch (JMException e) {
-                LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
+                SERVER_LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
             }
         }
         if (unixgram != null) {
@@ -1126,7 +1120,7 @@ public final class AsyncServer implements Server {
             try {
                 Files.deleteIfExists(socketFile);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not remove socket file " + socketFile + ": " + e);
+                SERVER_LOG.log(Level.WARNING, "could not remove socket file " + socketFile + ": " + e);
             }
         }
     }

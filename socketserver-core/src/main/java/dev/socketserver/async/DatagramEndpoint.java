@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
 
 /** A UDP socket on an event loop: the {@link DatagramTransport} its {@link DatagramProtocol} sees. Runs on the loop. */
 final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel {
-    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger LOG = System.getLogger(Loggers.SERVER);              // the socket and its datagrams
+    private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);    // the protocol's exceptions
     private static final int DATAGRAMS_PER_WAKEUP = 64;
     private static final int MAX_QUEUED = 1024;
 
@@ -81,7 +82,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
                     throw e;   // fatal to the server: see EventLoop
                 }
                 counters.handlerErrors.increment();
-                LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
+                REQUEST_LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(sender) + " threw", e);
             }
         }
     }
@@ -175,7 +176,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
         try {
             protocol.connectionLost(cause);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connectionLost threw", e);
+            REQUEST_LOG.log(Level.WARNING, "connectionLost threw", e);
         }
     }
 

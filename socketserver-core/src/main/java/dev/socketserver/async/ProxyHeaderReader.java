@@ -1,13 +1,11 @@
 package dev.socketserver.async;
 
-import dev.socketserver.ProxyInfo;
+import dev.socketserver.internal.ProxyAdmission;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyHeaderParser;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Collects one connection's PROXY protocol header from the reads of its event loop. The common
@@ -16,9 +14,8 @@ import java.util.Map;
  * always enough for the parser's verdict. Loop thread only.
  */
 final class ProxyHeaderReader {
-    /** The longest v2 header accepted, as on the blocking servers (nginx allows the same). */
-    static final int MAX_HEADER = 4096;
-    private static final ProxyHeaderParser PARSER = ProxyHeaderParser.create().withMaxHeaderLength(MAX_HEADER);
+    private static final int MAX_HEADER = ProxyAdmission.MAX_HEADER;
+    private static final ProxyHeaderParser PARSER = ProxyAdmission.PARSER;
 
     private byte[] held;    // the start of a header split across reads; null until one is
     private int heldLength;
@@ -61,13 +58,5 @@ final class ProxyHeaderReader {
     /** How many bytes of an incomplete header are held. */
     int heldBytes() {
         return held == null ? 0 : heldLength;
-    }
-
-    /** What a handler sees of a header: the first TLV of each type, and the addresses if it states them. */
-    static ProxyInfo info(ProxyHeader header) {
-        Map<Integer, byte[]> tlvs = new HashMap<>();
-        header.tlvs().forEach(tlv -> tlvs.putIfAbsent(tlv.type(), tlv.value()));
-        return new ProxyInfo(header.version(), header.hasAddresses() ? header.source() : null,
-                header.hasAddresses() ? header.destination() : null, tlvs);
     }
 }

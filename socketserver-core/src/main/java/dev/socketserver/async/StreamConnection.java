@@ -4,9 +4,9 @@ import dev.socketserver.ProxyInfo;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
+import dev.socketserver.internal.ProxyAdmission;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
-import dev.socketserver.internal.proxy.TrustedNetworks;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
@@ -18,7 +18,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -37,7 +36,7 @@ import java.util.function.Supplier;
  * writes pass through a {@link TlsLayer}, and the write buffer holds plaintext.
  */
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
-    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger LOG = System.getLogger(Loggers.REQUEST);   // what a connection logs, as on the blocking servers
     private static final int READS_PER_WAKEUP = 16;
 
     private final AsyncServer server;
@@ -81,7 +80,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.peerAddress = channel.getRemoteAddress();
         this.remoteAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
-        if (localAddress instanceof java.net.InetSocketAddress) {
+        if (localAddress instanceof InetSocketAddress) {
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);   // as on the blocking servers, and in Netty
         }
     }
@@ -96,10 +95,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     void open() {
         openedNanos = System.nanoTime();
         lastActivityNanos = openedNanos;
-        TrustedNetworks trusted = server.proxyTrusted();
-        if (trusted != null && peerAddress instanceof InetSocketAddress inet && !trusted.contains(inet.getAddress())) {
-            server.rejectProxy("untrusted", () -> "closing connection from " + Addresses.format(peerAddress)
-                    + ": not in the PROXY protocol's trusted networks " + trusted);
+        ProxyAdmission admission = server.proxyAdmission();
+        boolean proxied = admission.isOn();
+        if (proxied && !admission.admits(peerAddress)) {
             closeNow(null, false);
             return;
         }
@@ -110,12 +108,12 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             closeNow(e, false);
             return;
         }
-        if (trusted != null) {
+        if (proxied) {
             proxyReader = new ProxyHeaderReader();
-            Duration deadline = server.proxyHeaderDeadline();
-            proxyDeadline = loop.schedule(deadline, () -> {
+            proxyDeadline = loop.schedule(admission.headerDeadline(), () -> {
                 if (proxyReader != null && !closed) {
-                    rejectProxy("timeout", "no PROXY header within " + deadline.toMillis() + " ms");
+                    admission.timedOut(peerAddress);
+                    closeNow(null, false);
                 }
             });
             return;
@@ -164,7 +162,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         try {
             header = proxyReader.offer(data);
         } catch (ProxyProtocolException e) {
-            rejectProxy(e.reason().name(), "bad PROXY header: " + e.getMessage());
+            rejectProxy(e);
             return false;
         }
         if (header == null) {
@@ -172,7 +170,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
         proxyReader = null;
         proxyDeadline.cancel();
-        proxyInfo = ProxyHeaderReader.info(header);
+        proxyInfo = ProxyAdmission.info(header);
         if (proxyInfo.source() != null) {
             remoteAddress = proxyInfo.source();
         }
@@ -186,8 +184,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         return !closed;
     }
 
-    private void rejectProxy(String reason, String why) {
-        server.rejectProxy(reason, () -> "closing connection from " + Addresses.format(peerAddress) + ": " + why);
+    /** The PROXY header could not be read: counted and logged as the admission says, and the connection closed. */
+    private void rejectProxy(IOException failure) {
+        server.proxyAdmission().rejected(peerAddress, failure);
         closeNow(null, false);
     }
 
@@ -302,6 +301,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             try {
                 n = channel.read(buffer);
             } catch (IOException e) {
+                if (proxyReader != null) {
+                    server.proxyAdmission().rejected(peerAddress, e);   // counted as "io", as on the blocking servers
+                }
                 closeNow(e, true);
                 return;
             }
@@ -375,8 +377,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     void endOfStream() {
         if (proxyReader != null) {
             int held = proxyReader.heldBytes();
-            rejectProxy(ProxyProtocolException.Reason.TRUNCATED.name(), "bad PROXY header: the stream ended after "
-                    + held + " byte(s) of it");
+            rejectProxy(new ProxyProtocolException(ProxyProtocolException.Reason.TRUNCATED, "the stream ended after "
+                    + held + " byte(s) of it"));
             return;
         }
         inputEnded = true;

@@ -20,7 +20,8 @@ import java.nio.channels.ClosedChannelException;
  * waits up to the socket's send timeout.
  */
 final class UnixDatagramFeeder implements DatagramTransport {
-    private static final System.Logger LOG = System.getLogger(Loggers.ASYNC);
+    private static final System.Logger LOG = System.getLogger(Loggers.SERVER);              // the socket and its datagrams
+    private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);    // the protocol's exceptions
     private static final int MAX_DATAGRAM = 64 * 1024;
 
     private final UnixDatagramEndpoint endpoint;
@@ -41,7 +42,7 @@ final class UnixDatagramFeeder implements DatagramTransport {
         try {
             protocol.connectionMade(this);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "connectionMade of " + this + " threw", e);
+            REQUEST_LOG.log(Level.ERROR, "connectionMade of " + this + " threw", e);
         }
         receiver = Thread.ofPlatform().name("socketserver-unixgram-receiver").daemon().start(this::receive);
     }
@@ -75,7 +76,7 @@ final class UnixDatagramFeeder implements DatagramTransport {
             protocol.datagramReceived(ByteBuffer.wrap(datagram.data()).asReadOnlyBuffer(), datagram.sender());
         } catch (RuntimeException e) {
             counters.handlerErrors.increment();
-            LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(datagram.sender()) + " threw", e);
+            REQUEST_LOG.log(Level.WARNING, "datagramReceived for a datagram from " + Addresses.format(datagram.sender()) + " threw", e);
         }
     }
 
@@ -115,7 +116,7 @@ final class UnixDatagramFeeder implements DatagramTransport {
                 try {
                     protocol.connectionLost(null);
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "connectionLost threw", e);
+                    REQUEST_LOG.log(Level.WARNING, "connectionLost threw", e);
                 }
             });
         }

@@ -10,13 +10,18 @@ import java.util.List;
  * once a second per kind, a handler's exception {@code WARNING} (Python's error block), and a
  * fault in the library or the system (an accept that fails, a hook that throws) {@code ERROR} or
  * {@code WARNING}.
+ *
+ * <p>Both families use the same logger for the same event: an accept that fails goes to
+ * {@link #ACCEPT} on the blocking servers and on the event loop alike, a handler's or a
+ * protocol's exception to {@link #REQUEST}, and so on. {@link #ASYNC} is only for what exists on
+ * the event loop alone: the loop itself.
  */
 public final class Loggers {
-    /** Binding and closing servers, datagram oddities. */
+    /** Binding and closing servers, datagram oddities (a send or receive that fails). */
     public static final String SERVER = "dev.socketserver";
     /** The accept loop: failures to accept, such as too many open files, and its backoff. */
     public static final String ACCEPT = "dev.socketserver.accept";
-    /** Requests: handler exceptions, clients that went away, connections closed by a timeout. */
+    /** Requests: handler and protocol exceptions, clients that went away, connections closed by a timeout. */
     public static final String REQUEST = "dev.socketserver.request";
     /** TLS handshakes that fail. */
     public static final String TLS = "dev.socketserver.tls";
@@ -26,7 +31,7 @@ public final class Loggers {
     public static final String PROCESSES = "dev.socketserver.processes";
     /** Worker processes and their supervisor. */
     public static final String WORKERS = "dev.socketserver.workers";
-    /** The event-loop server ({@code dev.socketserver.async}). */
+    /** The event loop itself ({@code dev.socketserver.async}): a loop that fails, a task or timer on a loop that throws. */
     public static final String ASYNC = "dev.socketserver.async";
 
     /** Every logger above. */

@@ -1,0 +1,219 @@
+package dev.socketserver.contract;
+
+import dev.socketserver.Connection;
+import dev.socketserver.ServerStats;
+import dev.socketserver.TcpServer;
+import dev.socketserver.async.AsyncSeams;
+import dev.socketserver.async.AsyncServer;
+import dev.socketserver.async.Protocol;
+import dev.socketserver.async.Transport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The two server families a contract test runs against: the blocking servers (a {@link TcpServer}
+ * on virtual threads) and the event loop ({@link AsyncServer}). Each makes a TCP server on a free
+ * port of 127.0.0.1 whose handler either echoes what it reads or, {@link Handler#FAILING}, throws
+ * {@link HandlerFailure} once the first bytes arrive.
+ */
+enum Family {
+    BLOCKING {
+        @Override
+        Server tcp(Handler handler) throws IOException {
+            return new Blocking(handler);
+        }
+    },
+    ASYNC {
+        @Override
+        Server tcp(Handler handler) throws IOException {
+            return new Async(handler);
+        }
+    };
+
+    /** A bound TCP server of this family, not yet serving: set options, then {@link Server#start()}. */
+    abstract Server tcp(Handler handler) throws IOException;
+
+    /** What a server does with a connection once it reaches the handler. */
+    enum Handler { ECHO, FAILING }
+
+    /** What a {@link Handler#FAILING} handler throws. */
+    static final class HandlerFailure extends RuntimeException {
+        HandlerFailure() {
+            super("the handler failed on purpose");
+        }
+    }
+
+    /** One server of either family, seen through what the contract tests need. */
+    interface Server extends AutoCloseable {
+        void setProxyProtocol(String trustedNetworks);
+
+        void setProxyHeaderDeadline(Duration deadline);
+
+        /** Makes the next {@code count} accepts fail with an {@link IOException} saying {@code message}. */
+        void failAccepts(int count, String message);
+
+        void start();
+
+        SocketAddress address();
+
+        ServerStats stats();
+
+        /** How many connections reached the handler. */
+        int handled();
+
+        @Override
+        void close();
+    }
+
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private static final class Blocking implements Server {
+        private final AtomicInteger handled = new AtomicInteger();
+        private final AtomicInteger failingAccepts = new AtomicInteger();
+        private volatile String acceptError;
+        private final TcpServer server;
+
+        Blocking(Handler handler) throws IOException {
+            server = new TcpServer(LOOPBACK, conn -> {
+                handled.incrementAndGet();
+                if (handler == Handler.FAILING) {
+                    conn.in().read();
+                    throw new HandlerFailure();
+                }
+                conn.in().transferTo(conn.out());
+            }) {
+                @Override
+                protected Connection getRequest() throws IOException {
+                    if (failingAccepts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new IOException(acceptError);
+                    }
+                    return super.getRequest();
+                }
+            };
+        }
+
+        @Override
+        public void setProxyProtocol(String trustedNetworks) {
+            server.setProxyProtocol(trustedNetworks);
+        }
+
+        @Override
+        public void setProxyHeaderDeadline(Duration deadline) {
+            server.setProxyHeaderDeadline(deadline);
+        }
+
+        @Override
+        public void failAccepts(int count, String message) {
+            acceptError = message;
+            failingAccepts.set(count);
+        }
+
+        @Override
+        public void start() {
+            Thread.ofPlatform().name("contract-serving").start(() -> {
+                try {
+                    server.serveForever();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+
+        @Override
+        public SocketAddress address() {
+            return server.serverAddress();
+        }
+
+        @Override
+        public ServerStats stats() {
+            return server.stats();
+        }
+
+        @Override
+        public int handled() {
+            return handled.get();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    private static final class Async implements Server {
+        private final AtomicInteger handled = new AtomicInteger();
+        private final AsyncServer server;
+
+        Async(Handler handler) throws IOException {
+            server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
+                Transport transport;
+
+                @Override
+                public void connectionMade(Transport t) {
+                    handled.incrementAndGet();
+                    transport = t;
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                    if (handler == Handler.FAILING) {
+                        throw new HandlerFailure();
+                    }
+                    transport.write(data);
+                }
+            });
+            server.setEventLoops(2);
+        }
+
+        @Override
+        public void setProxyProtocol(String trustedNetworks) {
+            server.setProxyProtocol(trustedNetworks);
+        }
+
+        @Override
+        public void setProxyHeaderDeadline(Duration deadline) {
+            server.setProxyHeaderDeadline(deadline);
+        }
+
+        @Override
+        public void failAccepts(int count, String message) {
+            AsyncSeams.failAccepts(server, count, message);
+        }
+
+        @Override
+        public void start() {
+            try {
+                server.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public SocketAddress address() {
+            return server.serverAddress();
+        }
+
+        @Override
+        public ServerStats stats() {
+            return server.stats();
+        }
+
+        @Override
+        public int handled() {
+            return handled.get();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+}
