@@ -42,7 +42,7 @@ public final class ChannelConnection implements Connection {
     private volatile boolean awaitingInput;          // the handler waits in a read, with nothing buffered above it
     private volatile long awaitingSinceNanos;
     private volatile boolean endAtEveryQuietPoint;   // a drain's final window: a read that finds nothing ends the input
-    private volatile boolean endedWhenQuiet;
+    private volatile boolean endedWhenQuiet;         // counted once
 
     private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
         this.channel = channel;
@@ -88,11 +88,6 @@ public final class ChannelConnection implements Connection {
         if (awaitingInput && plan.endsQuiet(awaitingSinceNanos, nowNanos)) {
             endIfQuiet();
         }
-    }
-
-    /** Whether a drain ended the connection at a quiet point. */
-    public boolean endedWhenQuiet() {
-        return endedWhenQuiet;
     }
 
     /** Ends the input if the connection is quiet; returns whether it did. */
