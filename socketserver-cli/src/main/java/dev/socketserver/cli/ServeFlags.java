@@ -25,8 +25,9 @@ final class ServeFlags {
 
     @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
             description = "On SIGTERM or SIGINT, how long running requests may take to finish, "
-                    + "such as 500ms, 30s, 1m or 0; a second signal stops waiting. "
-                    + "Default: ${DEFAULT-VALUE}.")
+                    + "such as 500ms, 30s, 1m or 0; a second signal stops waiting. Each connection is closed "
+                    + "at a quiet point, between two requests, and only what is still busy at the end is cut; "
+                    + "one line on stderr counts both. Default: ${DEFAULT-VALUE}.")
     Duration drain;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
