@@ -3,6 +3,7 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
+import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
 import dev.socketserver.internal.StatsMBean;
@@ -98,7 +99,7 @@ public abstract class BaseServer<Q> implements Server {
     private final ConcurrentHashMap<Q, Thread> running = new ConcurrentHashMap<>();
     /** Requests whose connection {@link #shutdown(Duration)} closed: their failure is expected, not an error. */
     private final Set<Q> aborted = ConcurrentHashMap.newKeySet();
-    private long lastAcceptErrorLog;
+    private final RateLimitedLog acceptErrorLog = new RateLimitedLog(ACCEPT_LOG, Duration.ofSeconds(1));
     private volatile ObjectName jmxName;
 
     BaseServer(Supplier<? extends BaseRequestHandler<Q>> handlerFactory, Concurrency concurrency) {
@@ -519,20 +520,7 @@ public abstract class BaseServer<Q> implements Server {
 
     private void logAcceptError(IOException e) {
         counters.acceptErrors.increment();
-        long now = System.nanoTime();
-        if (now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1) || lastAcceptErrorLog == 0) {
-            lastAcceptErrorLog = now;
-            try {
-                ACCEPT_LOG.log(Level.WARNING, "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
-            } catch (RuntimeException | Error loggingFailed) {
-                if (loggingFailed instanceof VirtualMachineError fatal) {
-                    throw fatal;
-                }
-                // Logging needed a descriptor too (a log file, a class file, or the time-zone data a
-                // formatter reads on its first record) and there is none: the error is counted, and
-                // serving goes on.
-            }
-        }
+        acceptErrorLog.log(Level.WARNING, () -> "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
     }
 
     // ---- one request -----------------------------------------------------------------------------

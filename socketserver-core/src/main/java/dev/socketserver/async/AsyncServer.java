@@ -126,7 +126,7 @@ public final class AsyncServer implements Server {
     private State state = State.NEW;                   // guarded by stateLock
     private EventLoop[] loops;
     private int nextLoop;                              // accepting loop only
-    private long lastAcceptErrorLog;                   // accepting loop only
+    private final RateLimitedLog acceptErrorLog = new RateLimitedLog(ACCEPT_LOG, Duration.ofSeconds(1));
     private volatile Acceptor acceptor;                // set on the accepting loop once it listens
     private volatile Accepting accepting = ServerSocketChannel::accept;
     // volatile: options that may change while serving, read by the loops
@@ -909,11 +909,8 @@ public final class AsyncServer implements Server {
             }
             counters.acceptErrors.increment();
             backoffNanos = backoffNanos == 0 ? FIRST_ACCEPT_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_ACCEPT_BACKOFF_NANOS);
-            long now = System.nanoTime();
-            if (lastAcceptErrorLog == 0 || now - lastAcceptErrorLog >= TimeUnit.SECONDS.toNanos(1)) {
-                lastAcceptErrorLog = now;
-                ACCEPT_LOG.log(Level.WARNING, "accept on " + serverUri() + " failed, retrying in " + backoffNanos / 1_000_000 + " ms: " + e);
-            }
+            long backoffMillis = backoffNanos / 1_000_000;
+            acceptErrorLog.log(Level.WARNING, () -> "accept on " + serverUri() + " failed, retrying in " + backoffMillis + " ms: " + e);
             backingOff = true;
             updateInterest();
             loop.schedule(Duration.ofNanos(backoffNanos), () -> {
