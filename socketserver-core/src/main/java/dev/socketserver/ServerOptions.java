@@ -107,14 +107,17 @@ public final class ServerOptions {
         return b;
     }
 
+    /** The listen backlog: connections the kernel queues before accept. */
     public int backlog() {
         return backlog;
     }
 
+    /** Whether {@code SO_REUSEADDR} is set on a TCP listener. */
     public boolean reuseAddress() {
         return reuseAddress;
     }
 
+    /** Whether {@code SO_REUSEPORT} is set, so other sockets may share the port. */
     public boolean reusePort() {
         return reusePort;
     }
@@ -144,10 +147,12 @@ public final class ServerOptions {
         return proxyProtocol;
     }
 
+    /** The write-buffer size at or below which a paused writer resumes. */
     public int lowWaterMark() {
         return lowWaterMark;
     }
 
+    /** The write-buffer size above which a writer is paused. */
     public int highWaterMark() {
         return highWaterMark;
     }
@@ -197,11 +202,13 @@ public final class ServerOptions {
             return this;
         }
 
+        /** {@code SO_REUSEADDR} on a TCP listener; default on. */
         public Builder reuseAddress(boolean on) {
             this.reuseAddress = on;
             return this;
         }
 
+        /** {@code SO_REUSEPORT}; default off. */
         public Builder reusePort(boolean on) {
             this.reusePort = on;
             return this;

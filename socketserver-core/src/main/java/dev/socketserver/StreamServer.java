@@ -54,7 +54,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private static final System.Logger WORKER_LOG = System.getLogger(Loggers.WORKERS);
 
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
-    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = TlsOptions.DEFAULT_HANDSHAKE_DEADLINE;
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
     public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
@@ -324,11 +324,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
             setTlsHandshakeDeadline(tls.handshakeDeadline());
         }
-        ProxyProtocol proxy = options.proxyProtocol();
-        if (proxy != null) {
-            setProxyProtocol(proxy.trustedNetworks());
-            setProxyHeaderDeadline(proxy.headerDeadline());
-        }
+        proxyAdmission.configure(options.proxyProtocol());
         // the water marks and the write-buffer limit hold by themselves: a blocking write waits for the peer
     }
 

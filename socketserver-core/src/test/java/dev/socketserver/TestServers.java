@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * Shared fixtures for the behaviour tests: a server serving in a background thread, the three
  * transports under test, clients, and waiting for a condition with a deadline.
  */
-final class TestServers {
+public final class TestServers {
     /** The bound for anything that should happen "soon". Generous: the machine has two shared cores. */
     static final Duration DEADLINE = Duration.ofSeconds(5);
 
@@ -58,7 +58,7 @@ final class TestServers {
     // ---- waiting -----------------------------------------------------------------------------------
 
     /** Polls {@code condition} until it holds; fails the test if it does not within {@code timeout}. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

@@ -3,7 +3,6 @@ package dev.socketserver.async;
 import dev.socketserver.Server;
 import dev.socketserver.ServerOptions;
 import dev.socketserver.ServerStats;
-import dev.socketserver.ProxyProtocol;
 import dev.socketserver.TlsOptions;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
@@ -97,7 +96,7 @@ public final class AsyncServer implements Server {
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
     /** How long a client has to finish the TLS handshake, unless set otherwise. */
-    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = TlsOptions.DEFAULT_HANDSHAKE_DEADLINE;
 
     /** How long a client has to send its PROXY header, unless set otherwise. */
     public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
@@ -324,11 +323,7 @@ public final class AsyncServer implements Server {
             setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
             setTlsHandshakeDeadline(tls.handshakeDeadline());
         }
-        ProxyProtocol proxy = options.proxyProtocol();
-        if (proxy != null) {
-            setProxyProtocol(proxy.trustedNetworks());
-            setProxyHeaderDeadline(proxy.headerDeadline());
-        }
+        proxyAdmission.configure(options.proxyProtocol());
         setWriteBufferWaterMarks(options.lowWaterMark(), options.highWaterMark());
         setWriteBufferLimit(options.writeBufferLimit());
         return this;

@@ -67,7 +67,6 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private boolean closeWhenQuiet;             // a drain's final window: the next quiet point closes the connection
     private long deliveries;
     private boolean inputEnded;
-    private long lastInputNanos;
     // volatile: isClosing() and writeBufferSize() may be asked from any thread
     private volatile boolean closeRequested;
     private volatile long reportedPendingBytes;
@@ -257,7 +256,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         if (plan.inFinalWindow(nowNanos)) {
             closeWhenQuiet = true;
         }
-        if (plan.endsQuiet(Math.max(lastInputNanos, openedNanos), nowNanos)) {
+        if (plan.endsQuiet(lastActivityNanos, nowNanos)) {
             closeIfQuiet();
         }
     }
@@ -331,7 +330,6 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     /** Bytes came from the socket. */
     void readBytes(int n) {
         lastActivityNanos = loop.now();
-        lastInputNanos = lastActivityNanos;
         loop.countIn(n);
     }
 

@@ -40,7 +40,6 @@ public final class ChannelConnection implements Connection {
     // the quiet point of a drain; volatile: written by the request's thread, read by the draining thread, and back
     private volatile boolean answered = true;        // the handler wrote since it last read, or has read nothing
     private volatile boolean awaitingInput;          // the handler waits in a read, with nothing buffered above it
-    private volatile long awaitingSinceNanos;
     private volatile boolean endAtEveryQuietPoint;   // a drain's final window: a read that finds nothing ends the input
     private volatile boolean endedWhenQuiet;         // counted once
 
@@ -77,7 +76,7 @@ public final class ChannelConnection implements Connection {
     /**
      * A drain's look at this connection (see {@link DrainPlan}): ends its input if it is quiet (the
      * handler waits for input, none has arrived, and it has written since it last read, or has
-     * read nothing) and has been for long enough, or at once in the drain's final window, from
+     * read nothing) and no byte has moved for long enough, or at once in the drain's final window, from
      * when on its next quiet point ends it too. The handler's read then returns end of stream, and
      * it finishes as it would if the client had closed.
      */
@@ -85,7 +84,7 @@ public final class ChannelConnection implements Connection {
         if (plan.inFinalWindow(nowNanos)) {
             endAtEveryQuietPoint = true;
         }
-        if (awaitingInput && plan.endsQuiet(awaitingSinceNanos, nowNanos)) {
+        if (awaitingInput && plan.endsQuiet(lastActivityNanos, nowNanos)) {
             endIfQuiet();
         }
     }
@@ -236,7 +235,6 @@ public final class ChannelConnection implements Connection {
         /** Called only when everything buffered above has been consumed (see {@link SocketInput}). */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            awaitingSinceNanos = System.nanoTime();
             awaitingInput = true;
             try {
                 if (endAtEveryQuietPoint && endIfQuiet()) {

@@ -1,6 +1,7 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.ProxyInfo;
+import dev.socketserver.ProxyProtocol;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.proxy.ProxyHeaderParser;
 import dev.socketserver.internal.proxy.ProxyProtocolException;
@@ -46,7 +47,7 @@ import java.util.function.Supplier;
  */
 public final class ProxyAdmission {
     /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_HEADER_DEADLINE = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_HEADER_DEADLINE = ProxyProtocol.DEFAULT_HEADER_DEADLINE;
     /** The longest v2 header accepted (nginx allows the same). */
     public static final int MAX_HEADER = 4096;
     /** The parser both families read headers with. */
@@ -72,6 +73,14 @@ public final class ProxyAdmission {
      */
     public void setTrustedNetworks(String trustedNetworks) {
         this.trusted = trustedNetworks == null ? null : TrustedNetworks.parse(trustedNetworks);
+    }
+
+    /** Turns the PROXY protocol on as {@code proxy} says, or off ({@code null}). */
+    public void configure(ProxyProtocol proxy) {
+        setTrustedNetworks(proxy == null ? null : proxy.trustedNetworks());
+        if (proxy != null) {
+            setHeaderDeadline(proxy.headerDeadline());
+        }
     }
 
     /** Whether connections must start with a PROXY header. */

@@ -1,5 +1,7 @@
 package dev.socketserver.contract;
 
+import dev.socketserver.TestServers;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -58,17 +60,6 @@ final class Clients {
 
     /** Polls {@code condition} until it holds, for up to {@link #DEADLINE}; fails saying {@code what} after that. */
     static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting: " + what);
-            }
-        }
+        TestServers.await(DEADLINE, what, condition);
     }
 }

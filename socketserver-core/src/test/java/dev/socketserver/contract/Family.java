@@ -74,117 +74,13 @@ enum Family {
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-    private static final class Blocking implements Server {
-        private final AtomicInteger handled = new AtomicInteger();
-        private final AtomicInteger failingAccepts = new AtomicInteger();
-        private volatile String acceptError;
-        private final TcpServer server;
+    /** What both families share once built: everything but the options and the accept seam goes through {@link dev.socketserver.Server}. */
+    private abstract static class Built implements Server {
+        final AtomicInteger handled = new AtomicInteger();
+        private dev.socketserver.Server server;
 
-        Blocking(Handler handler) throws IOException {
-            server = new TcpServer(LOOPBACK, conn -> {
-                handled.incrementAndGet();
-                if (handler == Handler.FAILING) {
-                    conn.in().read();
-                    throw new HandlerFailure();
-                }
-                conn.in().transferTo(conn.out());
-            }) {
-                @Override
-                protected Connection getRequest() throws IOException {
-                    if (failingAccepts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        throw new IOException(acceptError);
-                    }
-                    return super.getRequest();
-                }
-            };
-        }
-
-        @Override
-        public void setProxyProtocol(String trustedNetworks) {
-            server.setProxyProtocol(trustedNetworks);
-        }
-
-        @Override
-        public void setProxyHeaderDeadline(Duration deadline) {
-            server.setProxyHeaderDeadline(deadline);
-        }
-
-        @Override
-        public void failAccepts(int count, String message) {
-            acceptError = message;
-            failingAccepts.set(count);
-        }
-
-        @Override
-        public void start() {
-            Thread.ofPlatform().name("contract-serving").start(() -> {
-                try {
-                    server.serveForever();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-
-        @Override
-        public SocketAddress address() {
-            return server.serverAddress();
-        }
-
-        @Override
-        public ServerStats stats() {
-            return server.stats();
-        }
-
-        @Override
-        public int handled() {
-            return handled.get();
-        }
-
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
-
-    private static final class Async implements Server {
-        private final AtomicInteger handled = new AtomicInteger();
-        private final AsyncServer server;
-
-        Async(Handler handler) throws IOException {
-            server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
-                Transport transport;
-
-                @Override
-                public void connectionMade(Transport t) {
-                    handled.incrementAndGet();
-                    transport = t;
-                }
-
-                @Override
-                public void dataReceived(ByteBuffer data) {
-                    if (handler == Handler.FAILING) {
-                        throw new HandlerFailure();
-                    }
-                    transport.write(data);
-                }
-            });
-            server.setEventLoops(2);
-        }
-
-        @Override
-        public void setProxyProtocol(String trustedNetworks) {
-            server.setProxyProtocol(trustedNetworks);
-        }
-
-        @Override
-        public void setProxyHeaderDeadline(Duration deadline) {
-            server.setProxyHeaderDeadline(deadline);
-        }
-
-        @Override
-        public void failAccepts(int count, String message) {
-            AsyncSeams.failAccepts(server, count, message);
+        final void built(dev.socketserver.Server server) {
+            this.server = server;
         }
 
         @Override
@@ -214,6 +110,89 @@ enum Family {
         @Override
         public void close() {
             server.close();
+        }
+    }
+
+    private static final class Blocking extends Built {
+        private final AtomicInteger failingAccepts = new AtomicInteger();
+        private volatile String acceptError;
+        private final TcpServer server;
+
+        Blocking(Handler handler) throws IOException {
+            server = new TcpServer(LOOPBACK, conn -> {
+                handled.incrementAndGet();
+                if (handler == Handler.FAILING) {
+                    conn.in().read();
+                    throw new HandlerFailure();
+                }
+                conn.in().transferTo(conn.out());
+            }) {
+                @Override
+                protected Connection getRequest() throws IOException {
+                    if (failingAccepts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new IOException(acceptError);
+                    }
+                    return super.getRequest();
+                }
+            };
+            built(server);
+        }
+
+        @Override
+        public void setProxyProtocol(String trustedNetworks) {
+            server.setProxyProtocol(trustedNetworks);
+        }
+
+        @Override
+        public void setProxyHeaderDeadline(Duration deadline) {
+            server.setProxyHeaderDeadline(deadline);
+        }
+
+        @Override
+        public void failAccepts(int count, String message) {
+            acceptError = message;
+            failingAccepts.set(count);
+        }
+    }
+
+    private static final class Async extends Built {
+        private final AsyncServer server;
+
+        Async(Handler handler) throws IOException {
+            server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
+                Transport transport;
+
+                @Override
+                public void connectionMade(Transport t) {
+                    handled.incrementAndGet();
+                    transport = t;
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                    if (handler == Handler.FAILING) {
+                        throw new HandlerFailure();
+                    }
+                    transport.write(data);
+                }
+            });
+            server.setEventLoops(2);
+            built(server);
+        }
+
+        @Override
+        public void setProxyProtocol(String trustedNetworks) {
+            server.setProxyProtocol(trustedNetworks);
+        }
+
+        @Override
+        public void setProxyHeaderDeadline(Duration deadline) {
+            server.setProxyHeaderDeadline(deadline);
+        }
+
+        @Override
+        public void failAccepts(int count, String message) {
+            AsyncSeams.failAccepts(server, count, message);
         }
     }
 }
