@@ -41,18 +41,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ChildReaper implements AutoCloseable {
     /** Asks a child to stop. */
-    public static final int SIGTERM = LibC.SIGTERM;
+    public static final int SIGTERM = LibCProcesses.SIGTERM;
     /** Stops a child at once. */
-    public static final int SIGKILL = LibC.SIGKILL;
+    public static final int SIGKILL = LibCProcesses.SIGKILL;
 
     private static final System.Logger LOG = System.getLogger(Loggers.PROCESSES);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
-    private static final Map<Integer, String> SIGNAL_NAMES = Map.ofEntries(
-            Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"),
-            Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"), Map.entry(7, "SIGBUS"), Map.entry(8, "SIGFPE"),
-            Map.entry(9, "SIGKILL"), Map.entry(10, "SIGUSR1"), Map.entry(11, "SIGSEGV"), Map.entry(12, "SIGUSR2"),
-            Map.entry(13, "SIGPIPE"), Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"), Map.entry(24, "SIGXCPU"),
-            Map.entry(25, "SIGXFSZ"));
 
     /**
      * How a child ended. {@code exitCode} is its exit status (0 to 255) when it exited, else -1;
@@ -115,13 +109,13 @@ public final class ChildReaper implements AutoCloseable {
         long start = System.nanoTime();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
-            int pidfd = LibC.pidfdOpen(state, pid);
+            int pidfd = LibCProcesses.pidfdOpen(state, pid);
             if (pidfd < 0) {
                 int errno = LibC.errno(state);
                 killAndReap(state, arena, pid);
                 throw LibC.error("pidfd_open", "pid " + pid + (errno == Errno.ENOSYS ? " (Linux 5.3 or later is needed)" : ""), errno);
             }
-            boolean leader = LibC.getpgid(state, pid) == pid;
+            boolean leader = LibCProcesses.getpgid(state, pid) == pid;
             Child child = new Child(pid, pidfd, leader, start, new CompletableFuture<>());
             lock.lock();
             try {
@@ -140,9 +134,10 @@ public final class ChildReaper implements AutoCloseable {
     }
 
     private static void killAndReap(MemorySegment state, Arena arena, int pid) {
-        LibC.kill(state, pid, LibC.SIGKILL);
-        MemorySegment siginfo = arena.allocate(LibC.SIGINFO_SIZE, 8);
-        while (LibC.waitid(state, LibC.P_PID, pid, siginfo, LibC.WEXITED) != 0 && LibC.errno(state) == Errno.EINTR) {
+        LibCProcesses.kill(state, pid, LibCProcesses.SIGKILL);
+        MemorySegment siginfo = arena.allocate(LibCProcesses.SIGINFO_SIZE, 8);
+        while (LibCProcesses.waitid(state, LibCProcesses.P_PID, pid, siginfo, LibCProcesses.WEXITED) != 0
+                && LibC.errno(state) == Errno.EINTR) {
             // retry
         }
     }
@@ -207,10 +202,10 @@ public final class ChildReaper implements AutoCloseable {
 
     /** Called holding the lock, for a child not yet reaped: its pid (and process group id) cannot have been reused. */
     private static void send(MemorySegment state, Child child, int signal) {
-        if (child.groupLeader() && LibC.kill(state, -child.pid(), signal) == 0) {
+        if (child.groupLeader() && LibCProcesses.kill(state, -child.pid(), signal) == 0) {
             return;
         }
-        LibC.kill(state, child.pid(), signal);
+        LibCProcesses.kill(state, child.pid(), signal);
     }
 
     /**
@@ -223,7 +218,7 @@ public final class ChildReaper implements AutoCloseable {
      */
     public boolean terminateAll(Duration deadline) {
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
-        signalAll(LibC.SIGTERM);
+        signalAll(LibCProcesses.SIGTERM);
         return awaitAllOrKill(end);
     }
 
@@ -251,7 +246,7 @@ public final class ChildReaper implements AutoCloseable {
             MemorySegment state = LibC.newCallState(arena);
             for (Child child : targets) {
                 if (children.get(child.pid()) == child) {
-                    send(state, child, LibC.SIGKILL);
+                    send(state, child, LibCProcesses.SIGKILL);
                 }
             }
         } finally {
@@ -305,9 +300,9 @@ public final class ChildReaper implements AutoCloseable {
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
-            MemorySegment siginfo = arena.allocate(LibC.SIGINFO_SIZE, 8);
+            MemorySegment siginfo = arena.allocate(LibCProcesses.SIGINFO_SIZE, 8);
             MemorySegment wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
-            MemorySegment pollFds = arena.allocate(16L * LibC.POLLFD_SIZE, 8);
+            PollFdArray pollFds = new PollFdArray(arena, 16);
             while (true) {
                 Child[] watched;
                 lock.lock();
@@ -321,15 +316,12 @@ public final class ChildReaper implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                long needed = (watched.length + 1L) * LibC.POLLFD_SIZE;
-                if (pollFds.byteSize() < needed) {
-                    pollFds = arena.allocate(Math.max(needed, pollFds.byteSize() * 2), 8);   // grows to twice the peak at most
-                }
-                setPollFd(pollFds, 0, wakeFd);
+                pollFds.ensureCapacity(watched.length + 1L);
+                pollFds.set(0, wakeFd);
                 for (int i = 0; i < watched.length; i++) {
-                    setPollFd(pollFds, i + 1, watched[i].pidfd());
+                    pollFds.set(i + 1, watched[i].pidfd());
                 }
-                int ready = LibC.poll(state, pollFds, watched.length + 1L, -1);
+                int ready = pollFds.poll(state, watched.length + 1L, -1);
                 if (ready < 0) {
                     int errno = LibC.errno(state);
                     if (errno != Errno.EINTR) {
@@ -338,27 +330,16 @@ public final class ChildReaper implements AutoCloseable {
                     }
                     continue;
                 }
-                if (revents(pollFds, 0) != 0) {
+                if (pollFds.revents(0) != 0) {
                     LibC.eventfdRead(state, wakeFd, wakeValue);
                 }
                 for (int i = 0; i < watched.length; i++) {
-                    if (revents(pollFds, i + 1) != 0) {
+                    if (pollFds.revents(i + 1) != 0) {
                         reap(state, siginfo, watched[i]);
                     }
                 }
             }
         }
-    }
-
-    private static void setPollFd(MemorySegment pollFds, int index, int fd) {
-        long offset = (long) index * LibC.POLLFD_SIZE;
-        pollFds.set(ValueLayout.JAVA_INT, offset, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, offset + 4, LibC.POLLIN);
-        pollFds.set(ValueLayout.JAVA_SHORT, offset + 6, (short) 0);
-    }
-
-    private static short revents(MemorySegment pollFds, int index) {
-        return pollFds.get(ValueLayout.JAVA_SHORT, (long) index * LibC.POLLFD_SIZE + 6);
     }
 
     /** Reaps a child whose pidfd turned readable, and completes its future. */
@@ -367,7 +348,8 @@ public final class ChildReaper implements AutoCloseable {
         lock.lock();
         try {
             siginfo.fill((byte) 0);
-            if (LibC.waitid(state, LibC.P_PIDFD, child.pidfd(), siginfo, LibC.WEXITED | LibC.WNOHANG) != 0) {
+            if (LibCProcesses.waitid(state, LibCProcesses.P_PIDFD, child.pidfd(), siginfo,
+                    LibCProcesses.WEXITED | LibCProcesses.WNOHANG) != 0) {
                 int errno = LibC.errno(state);
                 if (errno == Errno.EINTR) {
                     return;   // the pidfd stays readable; the next poll comes back here
@@ -377,10 +359,10 @@ public final class ChildReaper implements AutoCloseable {
                     LOG.log(Level.WARNING, "waitid for child " + child.pid() + " failed: " + LibC.error("waitid", "", errno).getMessage());
                 }
                 exit = new Exit(child.pid(), -1, 0, false, Duration.ofNanos(System.nanoTime() - child.startNanos()));
-            } else if (siginfo.get(ValueLayout.JAVA_INT, LibC.SIGINFO_PID) == 0) {
+            } else if (!WaitidSiginfo.reportsChild(siginfo)) {
                 return;   // not exited after all
             } else {
-                exit = decode(siginfo, child);
+                exit = WaitidSiginfo.exit(siginfo, child.pid(), Duration.ofNanos(System.nanoTime() - child.startNanos()));
             }
             children.remove(child.pid());
             LibC.close(state, child.pidfd());
@@ -395,21 +377,9 @@ public final class ChildReaper implements AutoCloseable {
         }
     }
 
-    private static Exit decode(MemorySegment siginfo, Child child) {
-        Duration runTime = Duration.ofNanos(System.nanoTime() - child.startNanos());
-        int code = siginfo.get(ValueLayout.JAVA_INT, LibC.SIGINFO_CODE);
-        int status = siginfo.get(ValueLayout.JAVA_INT, LibC.SIGINFO_STATUS);
-        return switch (code) {
-            case LibC.CLD_EXITED -> new Exit(child.pid(), status & 0xff, 0, false, runTime);
-            case LibC.CLD_KILLED -> new Exit(child.pid(), -1, status, false, runTime);
-            case LibC.CLD_DUMPED -> new Exit(child.pid(), -1, status, true, runTime);
-            default -> new Exit(child.pid(), -1, 0, false, runTime);
-        };
-    }
-
     /** {@code SIGTERM} for 15; {@code signal 40} for a number without a name here. */
     public static String signalName(int signal) {
-        return SIGNAL_NAMES.getOrDefault(signal, "signal " + signal);
+        return SignalNames.name(signal);
     }
 
     @Override

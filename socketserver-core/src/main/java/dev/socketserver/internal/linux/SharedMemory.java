@@ -30,14 +30,14 @@ public final class SharedMemory implements AutoCloseable {
     public static SharedMemory create(String name, long size) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(call);
-            int fd = LibC.memfdCreate(state, call.allocateFrom(name), LibC.MFD_CLOEXEC);
+            int fd = LibCMemory.memfdCreate(state, call.allocateFrom(name), LibCMemory.MFD_CLOEXEC);
             if (fd < 0) {
                 throw LibC.error("memfd_create", name, LibC.errno(state));
             }
             fd = SupervisorLink.moveUp(state, fd);   // closes the original when it fails
             Arena arena = Arena.ofShared();
             try {
-                if (LibC.ftruncate(state, fd, size) != 0) {
+                if (LibCMemory.ftruncate(state, fd, size) != 0) {
                     throw LibC.error("ftruncate", name, LibC.errno(state));
                 }
                 return new SharedMemory(arena, map(state, arena, fd, size, name), fd);
@@ -59,7 +59,7 @@ public final class SharedMemory implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(call);
             try {
-                long size = LibC.lseek(state, fd, 0, LibC.SEEK_END);
+                long size = LibCMemory.lseek(state, fd, 0, LibCMemory.SEEK_END);
                 if (size <= 0) {
                     throw size < 0 ? LibC.error("lseek", "descriptor " + fd, LibC.errno(state))
                             : new IOException("descriptor " + fd + " is empty: not the shared memory of a supervisor");
@@ -79,8 +79,9 @@ public final class SharedMemory implements AutoCloseable {
 
     /** Maps {@code size} bytes of {@code source}, the segment's lifetime that of {@code arena} (close unmaps nothing: see {@link #close()}). */
     private static MemorySegment map(MemorySegment state, Arena arena, int source, long size, String what) throws IOException {
-        MemorySegment address = LibC.mmap(state, MemorySegment.NULL, size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, source, 0);
-        if (address.address() == LibC.MAP_FAILED) {
+        MemorySegment address = LibCMemory.mmap(state, MemorySegment.NULL, size, LibCMemory.PROT_READ | LibCMemory.PROT_WRITE,
+                LibCMemory.MAP_SHARED, source, 0);
+        if (address.address() == LibCMemory.MAP_FAILED) {
             throw LibC.error("mmap", what, LibC.errno(state));
         }
         return address.reinterpret(size, arena, null);
@@ -107,7 +108,7 @@ public final class SharedMemory implements AutoCloseable {
         arena.close();   // from now on an access throws instead of reaching unmapped memory
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(call);
-            LibC.munmap(state, start, size);
+            LibCMemory.munmap(state, start, size);
             if (fd >= 0) {
                 LibC.close(state, fd);
                 fd = -1;

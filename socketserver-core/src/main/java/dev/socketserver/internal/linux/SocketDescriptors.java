@@ -87,7 +87,7 @@ public final class SocketDescriptors {
         List<Integer> found = new ArrayList<>();
         try (Arena arena = Arena.ofConfined(); DirectoryStream<Path> fds = Files.newDirectoryStream(OWN_DESCRIPTORS)) {
             MemorySegment state = LibC.newCallState(arena);
-            MemorySegment address = arena.allocate(LibC.SOCKADDR_STORAGE_SIZE, 8);
+            MemorySegment address = arena.allocate(LibCSockets.SOCKADDR_STORAGE_SIZE, 8);
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
             for (Path entry : fds) {
                 int fd;
@@ -99,11 +99,11 @@ public final class SocketDescriptors {
                 } catch (NumberFormatException | NoSuchFileException e) {
                     continue;   // closed while we looked
                 }
-                if (intOption(state, fd, LibC.SO_ACCEPTCONN) != 1) {
+                if (intOption(state, fd, LibCSockets.SO_ACCEPTCONN) != 1) {
                     continue;
                 }
-                length.set(ValueLayout.JAVA_INT, 0, LibC.SOCKADDR_STORAGE_SIZE);
-                if (LibC.getsockname(state, fd, address, length) != 0) {
+                length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
+                if (LibCSockets.getsockname(state, fd, address, length) != 0) {
                     continue;
                 }
                 SocketAddress local = decodeOrNull(address, length.get(ValueLayout.JAVA_INT, 0));
@@ -122,13 +122,13 @@ public final class SocketDescriptors {
             MemorySegment state = LibC.newCallState(arena);
             int[] before = new int[candidates.size()];
             for (int i = 0; i < before.length; i++) {
-                before[i] = intOption(state, candidates.get(i), LibC.SO_REUSEADDR);
+                before[i] = intOption(state, candidates.get(i), LibCSockets.SO_REUSEADDR);
             }
             List<Integer> followed = new ArrayList<>();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, !original);   // harmless on a socket that is already bound
             try {
                 for (int i = 0; i < before.length; i++) {
-                    int after = intOption(state, candidates.get(i), LibC.SO_REUSEADDR);
+                    int after = intOption(state, candidates.get(i), LibCSockets.SO_REUSEADDR);
                     if ((after != 0) != (before[i] != 0)) {
                         followed.add(candidates.get(i));
                     }
@@ -150,7 +150,7 @@ public final class SocketDescriptors {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
             length.set(ValueLayout.JAVA_INT, 0, 4);
-            return LibC.getsockopt(state, fd, LibC.SOL_SOCKET, option, value, length) == 0 ? value.get(ValueLayout.JAVA_INT, 0) : -1;
+            return LibCSockets.getsockopt(state, fd, LibCSockets.SOL_SOCKET, option, value, length) == 0 ? value.get(ValueLayout.JAVA_INT, 0) : -1;
         }
     }
 
@@ -167,12 +167,12 @@ public final class SocketDescriptors {
     public static Accepted accept(int listeningFd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
-            MemorySegment address = arena.allocate(LibC.SOCKADDR_STORAGE_SIZE, 8);
+            MemorySegment address = arena.allocate(LibCSockets.SOCKADDR_STORAGE_SIZE, 8);
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
             int fd;
             while (true) {
-                length.set(ValueLayout.JAVA_INT, 0, LibC.SOCKADDR_STORAGE_SIZE);
-                fd = LibC.accept4(state, listeningFd, address, length, LibC.SOCK_CLOEXEC);
+                length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
+                fd = LibCSockets.accept4(state, listeningFd, address, length, LibCSockets.SOCK_CLOEXEC);
                 if (fd >= 0) {
                     break;
                 }
@@ -187,8 +187,8 @@ public final class SocketDescriptors {
             }
             try {
                 SocketAddress remote = decode(address, length.get(ValueLayout.JAVA_INT, 0));
-                length.set(ValueLayout.JAVA_INT, 0, LibC.SOCKADDR_STORAGE_SIZE);
-                if (LibC.getsockname(state, fd, address, length) != 0) {
+                length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
+                if (LibCSockets.getsockname(state, fd, address, length) != 0) {
                     throw LibC.error("getsockname", "fd " + fd, LibC.errno(state));
                 }
                 SocketAddress local = decode(address, length.get(ValueLayout.JAVA_INT, 0));
@@ -207,7 +207,7 @@ public final class SocketDescriptors {
             MemorySegment ucred = arena.allocate(12, 4);   // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
             length.set(ValueLayout.JAVA_INT, 0, 12);
-            if (LibC.getsockopt(state, fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, length) != 0
+            if (LibCSockets.getsockopt(state, fd, LibCSockets.SOL_SOCKET, LibCSockets.SO_PEERCRED, ucred, length) != 0
                     || ucred.get(ValueLayout.JAVA_INT, 0) <= 0) {
                 return null;
             }
@@ -246,14 +246,14 @@ public final class SocketDescriptors {
         if (length < 2) {
             return UnixDomainSocketAddress.of("");   // an unnamed Unix peer may report no family at all
         }
-        int family = LibC.family(sockaddr);
+        int family = LibCSockets.family(sockaddr);
         switch (family) {
-            case LibC.AF_INET -> {
+            case LibCSockets.AF_INET -> {
                 int port = Short.toUnsignedInt(sockaddr.get(BIG_ENDIAN_SHORT, 2));
                 byte[] ip = sockaddr.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE);
                 return new InetSocketAddress(InetAddress.getByAddress(ip), port);
             }
-            case LibC.AF_INET6 -> {
+            case LibCSockets.AF_INET6 -> {
                 int port = Short.toUnsignedInt(sockaddr.get(BIG_ENDIAN_SHORT, 2));
                 byte[] ip = sockaddr.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE);
                 int scope = sockaddr.get(ValueLayout.JAVA_INT_UNALIGNED, 24);
@@ -264,22 +264,23 @@ public final class SocketDescriptors {
                 }
                 return new InetSocketAddress(address, port);
             }
-            case LibC.AF_UNIX -> {
-                if (length <= LibC.SUN_PATH_OFFSET) {
+            case LibCSockets.AF_UNIX -> {
+                if (length <= LibCSockets.SUN_PATH_OFFSET) {
                     return UnixDomainSocketAddress.of("");
                 }
-                if (sockaddr.get(ValueLayout.JAVA_BYTE, LibC.SUN_PATH_OFFSET) == 0) {
-                    if (length == LibC.SUN_PATH_OFFSET + 1) {
+                if (sockaddr.get(ValueLayout.JAVA_BYTE, LibCSockets.SUN_PATH_OFFSET) == 0) {
+                    if (length == LibCSockets.SUN_PATH_OFFSET + 1) {
                         return UnixDomainSocketAddress.of("");   // an empty abstract name: as good as unnamed
                     }
-                    byte[] name = sockaddr.asSlice(LibC.SUN_PATH_OFFSET + 1, length - LibC.SUN_PATH_OFFSET - 1).toArray(ValueLayout.JAVA_BYTE);
+                    byte[] name = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET + 1, length - LibCSockets.SUN_PATH_OFFSET - 1)
+                            .toArray(ValueLayout.JAVA_BYTE);
                     return UnixAddress.ofAbstract(new String(name, StandardCharsets.UTF_8));
                 }
-                int end = LibC.SUN_PATH_OFFSET;
+                int end = LibCSockets.SUN_PATH_OFFSET;
                 while (end < length && sockaddr.get(ValueLayout.JAVA_BYTE, end) != 0) {
                     end++;
                 }
-                byte[] path = sockaddr.asSlice(LibC.SUN_PATH_OFFSET, end - LibC.SUN_PATH_OFFSET).toArray(ValueLayout.JAVA_BYTE);
+                byte[] path = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET, end - LibCSockets.SUN_PATH_OFFSET).toArray(ValueLayout.JAVA_BYTE);
                 return UnixDomainSocketAddress.of(new String(path, StandardCharsets.UTF_8));
             }
             default -> throw new IOException("unexpected address family " + family);

@@ -65,7 +65,7 @@ public final class Spawner {
      *     program not found, {@code EACCES} for one not executable)
      */
     public static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout) throws IOException {
-        return spawn(argv, environment, stdin, stdout, List.of(), LibC.hasFileActionsAddCloseFrom());
+        return spawn(argv, environment, stdin, stdout, List.of(), LibCSpawn.hasFileActionsAddCloseFrom());
     }
 
     /**
@@ -76,12 +76,12 @@ public final class Spawner {
      *     that none is overwritten before it is copied)
      */
     public static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, List<Integer> inherited) throws IOException {
-        return spawn(argv, environment, stdin, stdout, inherited, LibC.hasFileActionsAddCloseFrom());
+        return spawn(argv, environment, stdin, stdout, inherited, LibCSpawn.hasFileActionsAddCloseFrom());
     }
 
     /** Whether this libc closes descriptors in the child with one file action ({@code addclosefrom_np}). */
     static boolean closeFromAvailable() {
-        return LibC.hasFileActionsAddCloseFrom();
+        return LibCSpawn.hasFileActionsAddCloseFrom();
     }
 
     /** {@link #spawn(List, Map, int, int)}, choosing how descriptors are closed in the child; for tests of the fallback. */
@@ -110,22 +110,22 @@ public final class Spawner {
             MemorySegment argvArray = stringArray(arena, argv.stream().map(a -> checked(a, "argument")).toList());
             MemorySegment envp = stringArray(arena, environment.entrySet().stream().map(Spawner::variable).toList());
             MemorySegment file = arena.allocateFrom(program);
-            MemorySegment actions = arena.allocate(LibC.SPAWN_FILE_ACTIONS_SIZE, 16);
-            MemorySegment attributes = arena.allocate(LibC.SPAWNATTR_SIZE, 16);
+            MemorySegment actions = arena.allocate(LibCSpawn.SPAWN_FILE_ACTIONS_SIZE, 16);
+            MemorySegment attributes = arena.allocate(LibCSpawn.SPAWNATTR_SIZE, 16);
             MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
-            check(LibC.fileActionsInit(actions), "posix_spawn_file_actions_init", program);
+            check(LibCSpawn.fileActionsInit(actions), "posix_spawn_file_actions_init", program);
             try {
-                check(LibC.spawnAttrInit(attributes), "posix_spawnattr_init", program);
+                check(LibCSpawn.spawnAttrInit(attributes), "posix_spawnattr_init", program);
                 try {
                     addFileActions(actions, stdin, stdout, inherited, useCloseFrom, program);
                     setAttributes(arena, attributes, program);
-                    check(LibC.posixSpawnp(pid, file, actions, attributes, argvArray, envp), "posix_spawnp", program);
+                    check(LibCSpawn.posixSpawnp(pid, file, actions, attributes, argvArray, envp), "posix_spawnp", program);
                     return pid.get(ValueLayout.JAVA_INT, 0);
                 } finally {
-                    LibC.spawnAttrDestroy(attributes);
+                    LibCSpawn.spawnAttrDestroy(attributes);
                 }
             } finally {
-                LibC.fileActionsDestroy(actions);
+                LibCSpawn.fileActionsDestroy(actions);
             }
         }
     }
@@ -134,17 +134,17 @@ public final class Spawner {
                                        String program) throws IOException {
         // a dup2 onto itself clears close-on-exec (glibc 2.29 and later, as POSIX 2024 asks), so 0 -> 0 is fine too
         if (stdin != INHERIT) {
-            check(LibC.fileActionsAddDup2(actions, stdin, 0), "posix_spawn_file_actions_adddup2", program);
+            check(LibCSpawn.fileActionsAddDup2(actions, stdin, 0), "posix_spawn_file_actions_adddup2", program);
         }
         if (stdout != INHERIT) {
-            check(LibC.fileActionsAddDup2(actions, stdout, 1), "posix_spawn_file_actions_adddup2", program);
+            check(LibCSpawn.fileActionsAddDup2(actions, stdout, 1), "posix_spawn_file_actions_adddup2", program);
         }
         for (int i = 0; i < inherited.size(); i++) {
-            check(LibC.fileActionsAddDup2(actions, inherited.get(i), 3 + i), "posix_spawn_file_actions_adddup2", program);
+            check(LibCSpawn.fileActionsAddDup2(actions, inherited.get(i), 3 + i), "posix_spawn_file_actions_adddup2", program);
         }
         int firstClosed = 3 + inherited.size();
         if (useCloseFrom) {
-            check(LibC.fileActionsAddCloseFrom(actions, firstClosed), "posix_spawn_file_actions_addclosefrom_np", program);
+            check(LibCSpawn.fileActionsAddCloseFrom(actions, firstClosed), "posix_spawn_file_actions_addclosefrom_np", program);
             return;
         }
         // older glibc: close what is open now; a descriptor opened later by another thread is
@@ -158,25 +158,25 @@ public final class Spawner {
                     continue;
                 }
                 if (fd >= firstClosed) {
-                    check(LibC.fileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose", program);
+                    check(LibCSpawn.fileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose", program);
                 }
             }
         }
     }
 
     private static void setAttributes(Arena arena, MemorySegment attributes, String program) throws IOException {
-        MemorySegment none = arena.allocate(LibC.SIGSET_SIZE, 8);
-        MemorySegment all = arena.allocate(LibC.SIGSET_SIZE, 8);
-        LibC.sigemptyset(none);
-        LibC.sigfillset(all);
+        MemorySegment none = arena.allocate(LibCSpawn.SIGSET_SIZE, 8);
+        MemorySegment all = arena.allocate(LibCSpawn.SIGSET_SIZE, 8);
+        LibCSpawn.sigemptyset(none);
+        LibCSpawn.sigfillset(all);
         // sigfillset leaves out glibc's internal signals 32 and 33, which posix_spawn would then
         // leave ignored in the child; ask for their default action too (bit n-1 of the first word is signal n)
         all.set(ValueLayout.JAVA_LONG, 0, all.get(ValueLayout.JAVA_LONG, 0) | (1L << 31) | (1L << 32));
-        check(LibC.spawnAttrSetSigmask(attributes, none), "posix_spawnattr_setsigmask", program);
-        check(LibC.spawnAttrSetSigdefault(attributes, all), "posix_spawnattr_setsigdefault", program);
-        check(LibC.spawnAttrSetPgroup(attributes, 0), "posix_spawnattr_setpgroup", program);
-        short flags = (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETPGROUP);
-        check(LibC.spawnAttrSetFlags(attributes, flags), "posix_spawnattr_setflags", program);
+        check(LibCSpawn.spawnAttrSetSigmask(attributes, none), "posix_spawnattr_setsigmask", program);
+        check(LibCSpawn.spawnAttrSetSigdefault(attributes, all), "posix_spawnattr_setsigdefault", program);
+        check(LibCSpawn.spawnAttrSetPgroup(attributes, 0), "posix_spawnattr_setpgroup", program);
+        short flags = (short) (LibCSpawn.POSIX_SPAWN_SETSIGMASK | LibCSpawn.POSIX_SPAWN_SETSIGDEF | LibCSpawn.POSIX_SPAWN_SETPGROUP);
+        check(LibCSpawn.spawnAttrSetFlags(attributes, flags), "posix_spawnattr_setflags", program);
     }
 
     private static void check(int error, String operation, String program) throws IOException {

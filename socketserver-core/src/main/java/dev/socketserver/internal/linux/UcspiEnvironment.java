@@ -54,8 +54,8 @@ public final class UcspiEnvironment {
             env.put("PROTO", "UNIX");
             env.put("UNIXLOCALPATH", unixLocal.getPath().toString());
             env.put("UNIXLOCALPID", Long.toString(ProcessHandle.current().pid()));
-            env.put("UNIXLOCALUID", Integer.toUnsignedString(LibC.getuid()));
-            env.put("UNIXLOCALGID", Integer.toUnsignedString(LibC.getgid()));
+            env.put("UNIXLOCALUID", Integer.toUnsignedString(LibCProcesses.getuid()));
+            env.put("UNIXLOCALGID", Integer.toUnsignedString(LibCProcesses.getgid()));
             if (peer != null) {
                 env.put("UNIXREMOTEPID", Integer.toString(peer.pid()));
                 env.put("UNIXREMOTEEUID", Integer.toUnsignedString(peer.uid()));

@@ -46,14 +46,14 @@ public final class UnixDatagramEndpoint implements Closeable {
     private final ReentrantLock sendLock = new ReentrantLock();
     // receive side, guarded by receiveLock
     private final MemorySegment receiveState = LibC.newCallState(arena);
-    private final MemorySegment receiveAddress = arena.allocate(LibC.SOCKADDR_UN_SIZE);
+    private final MemorySegment receiveAddress = arena.allocate(LibCSockets.SOCKADDR_UN_SIZE);
     private final MemorySegment receiveAddressLength = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment pollFds = arena.allocate(2L * LibC.POLLFD_SIZE, 4);
     private final MemorySegment wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
     private MemorySegment receiveBuffer = MemorySegment.NULL;
     // send side, guarded by sendLock
     private final MemorySegment sendState = LibC.newCallState(arena);
-    private final MemorySegment sendAddress = arena.allocate(LibC.SOCKADDR_UN_SIZE);
+    private final MemorySegment sendAddress = arena.allocate(LibCSockets.SOCKADDR_UN_SIZE);
     private MemorySegment sendBuffer;
 
     private volatile boolean closed;
@@ -74,7 +74,7 @@ public final class UnixDatagramEndpoint implements Closeable {
     public static UnixDatagramEndpoint open() throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(scratch);
-            int fd = LibC.socket(state, LibC.AF_UNIX, LibC.SOCK_DGRAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+            int fd = LibCSockets.socket(state, LibCSockets.AF_UNIX, LibCSockets.SOCK_DGRAM | LibCSockets.SOCK_NONBLOCK | LibCSockets.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw LibC.error("socket", "unixgram", LibC.errno(state));
             }
@@ -94,7 +94,7 @@ public final class UnixDatagramEndpoint implements Closeable {
 
     private void setSendTimeout(MemorySegment state, MemorySegment timeval) {
         // best effort: without it a send to a full receiver fails at once with EAGAIN instead of waiting
-        LibC.setsockopt(state, fd, LibC.SOL_SOCKET, SO_SNDTIMEO, timeval, (int) timeval.byteSize());
+        LibCSockets.setsockopt(state, fd, LibCSockets.SOL_SOCKET, SO_SNDTIMEO, timeval, (int) timeval.byteSize());
     }
 
     /**
@@ -111,12 +111,12 @@ public final class UnixDatagramEndpoint implements Closeable {
         try {
             requireOpen();
             if (permissions != null && !address.isAbstract()) {
-                if (LibC.fchmod(receiveState, fd, mode(permissions)) != 0) {
+                if (LibCSockets.fchmod(receiveState, fd, mode(permissions)) != 0) {
                     throw LibC.error("fchmod", target, LibC.errno(receiveState));
                 }
             }
             int length = encode(address, receiveAddress);
-            if (LibC.bind(receiveState, fd, receiveAddress, length) != 0) {
+            if (LibCSockets.bind(receiveState, fd, receiveAddress, length) != 0) {
                 throw LibC.error("bind", target, LibC.errno(receiveState));
             }
             ownsFile = !address.isAbstract();
@@ -135,8 +135,8 @@ public final class UnixDatagramEndpoint implements Closeable {
         try {
             requireOpen();
             receiveAddress.fill((byte) 0);
-            receiveAddress.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_UNIX);
-            if (LibC.bind(receiveState, fd, receiveAddress, 2) != 0) {
+            receiveAddress.set(ValueLayout.JAVA_SHORT, 0, (short) LibCSockets.AF_UNIX);
+            if (LibCSockets.bind(receiveState, fd, receiveAddress, 2) != 0) {
                 throw LibC.error("bind", "unixgram (autobind)", LibC.errno(receiveState));
             }
             boundAddress = localAddressLocked();
@@ -170,7 +170,7 @@ public final class UnixDatagramEndpoint implements Closeable {
         try {
             requireOpen();
             int length = encode(address, sendAddress);
-            if (LibC.connect(sendState, fd, sendAddress, length) != 0) {
+            if (LibCSockets.connect(sendState, fd, sendAddress, length) != 0) {
                 throw LibC.error("connect", "unixgram:" + address, LibC.errno(sendState));
             }
         } finally {
@@ -184,8 +184,8 @@ public final class UnixDatagramEndpoint implements Closeable {
     }
 
     private UnixAddress localAddressLocked() throws IOException {
-        receiveAddressLength.set(ValueLayout.JAVA_INT, 0, LibC.SOCKADDR_UN_SIZE);
-        if (LibC.getsockname(receiveState, fd, receiveAddress, receiveAddressLength) != 0) {
+        receiveAddressLength.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_UN_SIZE);
+        if (LibCSockets.getsockname(receiveState, fd, receiveAddress, receiveAddressLength) != 0) {
             throw LibC.error("getsockname", "unixgram", LibC.errno(receiveState));
         }
         return decode(receiveAddress, receiveAddressLength.get(ValueLayout.JAVA_INT, 0));
@@ -250,8 +250,8 @@ public final class UnixDatagramEndpoint implements Closeable {
             if (receiveBuffer.byteSize() < maxSize) {
                 receiveBuffer = arena.allocate(maxSize);   // grows only when the limit is raised
             }
-            receiveAddressLength.set(ValueLayout.JAVA_INT, 0, LibC.SOCKADDR_UN_SIZE);
-            long length = LibC.recvfrom(receiveState, fd, receiveBuffer, maxSize, LibC.MSG_TRUNC | LibC.MSG_DONTWAIT,
+            receiveAddressLength.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_UN_SIZE);
+            long length = LibCSockets.recvfrom(receiveState, fd, receiveBuffer, maxSize, LibCSockets.MSG_TRUNC | LibCSockets.MSG_DONTWAIT,
                     receiveAddress, receiveAddressLength);
             if (length < 0) {
                 int errno = LibC.errno(receiveState);
@@ -280,7 +280,7 @@ public final class UnixDatagramEndpoint implements Closeable {
             }
             MemorySegment.copy(MemorySegment.ofBuffer(datagram), 0, sendBuffer, 0, size);
             int addressLength = encode(target, sendAddress);
-            long sent = LibC.sendto(sendState, fd, sendBuffer, size, 0, sendAddress, addressLength);
+            long sent = LibCSockets.sendto(sendState, fd, sendBuffer, size, 0, sendAddress, addressLength);
             if (sent < 0) {
                 int errno = LibC.errno(sendState);
                 if (errno == Errno.ENOENT || errno == Errno.ECONNREFUSED) {
@@ -339,27 +339,27 @@ public final class UnixDatagramEndpoint implements Closeable {
 
     static int encode(UnixAddress address, MemorySegment sockaddr) {
         sockaddr.fill((byte) 0);
-        sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_UNIX);
+        sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) LibCSockets.AF_UNIX);
         byte[] name = address.name().getBytes(StandardCharsets.UTF_8);
-        int offset = LibC.SUN_PATH_OFFSET + (address.isAbstract() ? 1 : 0);
+        int offset = LibCSockets.SUN_PATH_OFFSET + (address.isAbstract() ? 1 : 0);
         MemorySegment.copy(name, 0, sockaddr, ValueLayout.JAVA_BYTE, offset, name.length);
         // a path carries its terminator; an abstract name is exactly its bytes
         return offset + name.length + (address.isAbstract() ? 0 : 1);
     }
 
     static UnixAddress decode(MemorySegment sockaddr, int length) {
-        if (length <= LibC.SUN_PATH_OFFSET) {
+        if (length <= LibCSockets.SUN_PATH_OFFSET) {
             return null;   // unnamed
         }
-        if (sockaddr.get(ValueLayout.JAVA_BYTE, LibC.SUN_PATH_OFFSET) == 0) {
-            byte[] name = sockaddr.asSlice(LibC.SUN_PATH_OFFSET + 1, length - LibC.SUN_PATH_OFFSET - 1).toArray(ValueLayout.JAVA_BYTE);
+        if (sockaddr.get(ValueLayout.JAVA_BYTE, LibCSockets.SUN_PATH_OFFSET) == 0) {
+            byte[] name = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET + 1, length - LibCSockets.SUN_PATH_OFFSET - 1).toArray(ValueLayout.JAVA_BYTE);
             return UnixAddress.ofAbstract(new String(name, StandardCharsets.UTF_8));
         }
-        int end = LibC.SUN_PATH_OFFSET;
+        int end = LibCSockets.SUN_PATH_OFFSET;
         while (end < length && sockaddr.get(ValueLayout.JAVA_BYTE, end) != 0) {
             end++;
         }
-        byte[] path = sockaddr.asSlice(LibC.SUN_PATH_OFFSET, end - LibC.SUN_PATH_OFFSET).toArray(ValueLayout.JAVA_BYTE);
+        byte[] path = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET, end - LibCSockets.SUN_PATH_OFFSET).toArray(ValueLayout.JAVA_BYTE);
         return UnixAddress.of(Path.of(new String(path, StandardCharsets.UTF_8)));
     }
 

@@ -65,7 +65,7 @@ class ChildReaperTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
         assertThat(exit.getNow(null)).isNotNull();
-        assertThat(exit.getNow(null).signal()).isEqualTo(LibC.SIGTERM);
+        assertThat(exit.getNow(null).signal()).isEqualTo(LibCProcesses.SIGTERM);
         assertThat(exit.getNow(null).exitCode()).isEqualTo(-1);
         assertThat(exit.getNow(null).toString()).contains("killed by SIGTERM");
         assertThat(NativeTesting.isOurChild(pid)).isFalse();
@@ -82,7 +82,7 @@ class ChildReaperTest {
             assertThat(reaper.terminateAll(Duration.ofMillis(300))).as("ended before the deadline").isFalse();
 
             assertThat(exit.getNow(null)).isNotNull();
-            assertThat(exit.getNow(null).signal()).isEqualTo(LibC.SIGKILL);
+            assertThat(exit.getNow(null).signal()).isEqualTo(LibCProcesses.SIGKILL);
             assertThat(NativeTesting.isOurChild(pid)).isFalse();
         }
     }
@@ -98,7 +98,7 @@ class ChildReaperTest {
 
             assertThat(reaper.terminateAll(Duration.ofSeconds(10))).isTrue();
 
-            assertThat(exit.get(1, TimeUnit.SECONDS).signal()).isEqualTo(LibC.SIGTERM);
+            assertThat(exit.get(1, TimeUnit.SECONDS).signal()).isEqualTo(LibCProcesses.SIGTERM);
             // the orphaned sleep belongs to init now; it must be dead (gone, or a zombie init has yet to reap)
             assertThat(NativeTesting.awaitTrue(Duration.ofSeconds(10), () -> {
                 char state = NativeTesting.processState(grandchild);
@@ -169,18 +169,18 @@ class ChildReaperTest {
         for (int i = 0; i < 3; i++) {
             exits.add(reaper.track(Spawner.spawn(List.of("sleep", "30"), PATH_ONLY, Spawner.INHERIT, Spawner.INHERIT)));
         }
-        assertThat(reaper.signalAll(LibC.SIGTERM)).isEqualTo(3);
+        assertThat(reaper.signalAll(LibCProcesses.SIGTERM)).isEqualTo(3);
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        assertThat(exits).allMatch(e -> e.join().signal() == LibC.SIGTERM);
-        assertThat(reaper.signalAll(LibC.SIGTERM)).isZero();
+        assertThat(exits).allMatch(e -> e.join().signal() == LibCProcesses.SIGTERM);
+        assertThat(reaper.signalAll(LibCProcesses.SIGTERM)).isZero();
     }
 
     @Test
     void signalReachesATrackedChildAndNotAReapedOne() throws Exception {
         int pid = Spawner.spawn(List.of("sleep", "30"), PATH_ONLY, Spawner.INHERIT, Spawner.INHERIT);
         CompletableFuture<ChildReaper.Exit> exit = reaper.track(pid);
-        assertThat(reaper.signal(pid, LibC.SIGKILL)).isTrue();
-        assertThat(exit.get(10, TimeUnit.SECONDS).signal()).isEqualTo(LibC.SIGKILL);
-        assertThat(reaper.signal(pid, LibC.SIGKILL)).as("reaped: its pid may belong to someone else now").isFalse();
+        assertThat(reaper.signal(pid, LibCProcesses.SIGKILL)).isTrue();
+        assertThat(exit.get(10, TimeUnit.SECONDS).signal()).isEqualTo(LibCProcesses.SIGKILL);
+        assertThat(reaper.signal(pid, LibCProcesses.SIGKILL)).as("reaped: its pid may belong to someone else now").isFalse();
     }
 }

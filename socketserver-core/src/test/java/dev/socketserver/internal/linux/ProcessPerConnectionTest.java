@@ -104,7 +104,7 @@ class ProcessPerConnectionTest {
             pair.closeAccepted();
 
             long self = ProcessHandle.current().pid();
-            int uid = LibC.getuid();
+            int uid = LibCProcesses.getuid();
             assertThat(pair.readAll()).isEqualTo("UNIX " + socket + " " + self + " " + self + " " + uid + " " + uid + "\n");
             assertThat(exit.get(10, TimeUnit.SECONDS).exitCode()).isZero();
         }

@@ -55,7 +55,7 @@ class SpawnerTest {
              var pair = NativeTesting.tcp(InetAddress.getByName("127.0.0.1"))) {
             // a descriptor without close-on-exec: only the file actions keep it from the child
             var state = LibC.newCallState(arena);
-            int leaky = LibC.socket(state, LibC.AF_UNIX, LibC.SOCK_DGRAM, 0);
+            int leaky = LibCSockets.socket(state, LibCSockets.AF_UNIX, LibCSockets.SOCK_DGRAM, 0);
             assertThat(leaky).isGreaterThan(2);
             try {
                 String socket = NativeTesting.link(pair.accepted.fd());
