@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * {@code Q} ({@link Connection} for stream servers, {@link Datagram} for datagram servers).
  *
  * <h2>Lifecycle</h2>
- * A server is created bound and listening (unless constructed with {@code bindAndActivate=false},
- * in which case call {@code serverBind()} and {@code serverActivate()}). Then one thread calls
+ * A server is created bound and listening, its {@link ServerOptions} in place before the bind
+ * (Python's {@code bind_and_activate=False} is not needed, so not offered). Then one thread calls
  * {@link #serveForever()}, or {@link #handleRequest()} in a loop of its own. {@link #shutdown()}
  * from any thread stops the loop at once; {@link #close()} stops it and releases the socket;
  * {@link #shutdown(Duration)} stops accepting, lets running requests finish until a deadline, then
@@ -77,6 +77,7 @@ public abstract class BaseServer<Q> implements Server {
 
     private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
     private final Concurrency concurrency;
+    private ServerOptions options = ServerOptions.defaults();   // set once, by the constructor
     private final RequestRunner runner;
     final ServerCounters counters = new ServerCounters();
     // volatile: set by start(), read by serveForever() in any thread
@@ -105,7 +106,10 @@ public abstract class BaseServer<Q> implements Server {
     BaseServer(Supplier<? extends BaseRequestHandler<Q>> handlerFactory, Concurrency concurrency) {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
         this.concurrency = Objects.requireNonNull(concurrency, "concurrency");
-        this.runner = concurrency.newRunner();
+        this.runner = switch (concurrency) {
+            case ThreadModel threads -> threads.newRunner();
+            case ProcessModel processes -> processes.newRunner();
+        };
         // The first log record is often an accept error written when no descriptor is left, and a
         // formatter's first timestamp reads the time-zone database from a file: read it now.
         java.time.ZoneId.systemDefault();
@@ -138,14 +142,14 @@ public abstract class BaseServer<Q> implements Server {
     /** The address the server is bound to; after binding port 0, the port the system chose. */
     public abstract SocketAddress serverAddress();
 
-    /** Binds the socket to {@link #serverAddress()}. Called by the constructor unless {@code bindAndActivate} was false. */
+    /** Binds the socket to {@link #serverAddress()}. Called once, by the constructor. */
     public abstract void serverBind() throws IOException;
 
     /** The address as the command line writes it, such as {@code tcp://127.0.0.1:9000} or {@code unix:/run/x.sock}. */
     @Override
     public abstract String serverUri();
 
-    /** Makes the bound socket ready to serve. Called by the constructor unless {@code bindAndActivate} was false. */
+    /** Makes the bound socket ready to serve. Called once, by the constructor. */
     public abstract void serverActivate() throws IOException;
 
     /**
@@ -160,7 +164,8 @@ public abstract class BaseServer<Q> implements Server {
      */
     final void configureAndBind(ServerOptions options) throws IOException {
         try {
-            applyOptions(Objects.requireNonNull(options, "options"));
+            this.options = Objects.requireNonNull(options, "options");
+            applyOptions(options);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -185,6 +190,16 @@ public abstract class BaseServer<Q> implements Server {
     }
 
     // ---- options ------------------------------------------------------------------------------------
+
+    /**
+     * The options this server was built with. The settings that may change while serving
+     * ({@link #setMaxConnections}, and the idle timeout of stream servers) are read from the server,
+     * not from here.
+     */
+    @Override
+    public final ServerOptions options() {
+        return options;
+    }
 
     /** The concurrency model given at construction. */
     public final Concurrency concurrency() {
@@ -914,7 +929,10 @@ public abstract class BaseServer<Q> implements Server {
     @Override
     public void close() {
         stopAndRelease(true);
-        if (concurrency.blockOnClose()) {
+        if (switch (concurrency) {
+            case ThreadModel threads -> threads.blockOnClose();
+            case ProcessModel processes -> processes.blockOnClose();
+        }) {
             awaitRequests(Long.MAX_VALUE);
         }
         afterClose(System.nanoTime() + CLOSE_CHILDREN_DEADLINE.toNanos());

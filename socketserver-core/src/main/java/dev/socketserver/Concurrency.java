@@ -1,14 +1,10 @@
 package dev.socketserver;
 
-import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.WorkerProcess;
 
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Where a server runs each request: Python's mixins ({@code ThreadingMixIn} and friends) as a
@@ -22,63 +18,41 @@ import java.util.Objects;
  * <tr><td>{@link #virtualThreads()}</td><td>a new virtual thread each; the default</td><td>no</td></tr>
  * <tr><td>{@link #bounded(int)}</td><td>a virtual thread each, at most {@code n} at once</td><td>no</td></tr>
  * <tr><td>{@link #processPerConnection(List, int)}</td><td>a new process each, running a command on the socket</td><td>no; children get SIGTERM</td></tr>
- * <tr><td>{@link #workerProcesses(int, Concurrency)}</td><td>one of {@code n} worker JVMs sharing the listening socket, under an inner model</td><td>workers get SIGTERM and drain</td></tr>
+ * <tr><td>{@link #workerProcesses(int, ThreadModel)}</td><td>one of {@code n} worker JVMs sharing the listening socket, under an inner model</td><td>workers get SIGTERM and drain</td></tr>
  * </table>
+ *
+ * <p>The first four are {@link ThreadModel}s, which every server takes. The last two are
+ * {@link ProcessModel}s, which only stream servers ({@link TcpServer}, {@link UnixStreamServer})
+ * take: a datagram has no connection to hand to another process, so a datagram server's
+ * constructor accepts a {@code ThreadModel} only, and the wrong pairing does not compile.
  *
  * <p>Whatever the model, the server's bookkeeping holds only the requests that are running: it does
  * not grow with the number already served. To wait for running requests with a bound, use
  * {@link BaseServer#shutdown(java.time.Duration)}.
  */
-public final class Concurrency {
-    private enum Kind { SYNCHRONOUS, THREADS, VIRTUAL_THREADS, BOUNDED, PROCESS_PER_CONNECTION, WORKER_PROCESSES }
-
+public sealed interface Concurrency permits ThreadModel, ProcessModel {
     /**
      * The environment variable that marks a worker of {@link #workerProcesses}: its value is the
      * worker's number, from 1. See {@link #isWorkerProcess()}.
      */
-    public static final String WORKER_ENVIRONMENT_VARIABLE = "SOCKETSERVER_WORKER";
+    String WORKER_ENVIRONMENT_VARIABLE = WorkerProcess.NUMBER_VARIABLE;
 
     /** How many children {@link #processPerConnection(List)} runs at once, as {@code tcpserver -c} and Python's {@code max_children}. */
-    public static final int DEFAULT_MAX_CHILDREN = 40;
+    int DEFAULT_MAX_CHILDREN = 40;
 
     /** How long a worker of {@link #workerProcesses} may go without its serving loop turning before it is replaced, as gunicorn's {@code timeout}. */
-    public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(30);
-
-    private final Kind kind;
-    private final boolean daemonThreads;
-    private final boolean blockOnClose;
-    private final int limit;
-    private final List<String> command;
-    private final Concurrency inner;   // worker processes only: the model inside each worker
-    private final Duration workerTimeout;   // worker processes only
-    private final Map<String, String> environment;   // process per connection only: null inherits the server's
-
-    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit) {
-        this(kind, daemonThreads, blockOnClose, limit, List.of(), null, null, null);
-    }
-
-    private Concurrency(Kind kind, boolean daemonThreads, boolean blockOnClose, int limit, List<String> command, Concurrency inner,
-                        Duration workerTimeout, Map<String, String> environment) {
-        this.kind = kind;
-        this.daemonThreads = daemonThreads;
-        this.blockOnClose = blockOnClose;
-        this.limit = limit;
-        this.command = command;
-        this.inner = inner;
-        this.workerTimeout = workerTimeout;
-        this.environment = environment;
-    }
+    Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(30);
 
     /** Each request runs in the serving thread; the next is accepted when it returns. */
-    public static Concurrency synchronous() {
-        return new Concurrency(Kind.SYNCHRONOUS, false, false, 0);
+    static ThreadModel synchronous() {
+        return ThreadModel.SYNCHRONOUS;
     }
 
     /**
      * Each request runs in a new platform thread, with Python's defaults: non-daemon threads, and
      * {@code close()} waits for running requests.
      */
-    public static Concurrency threads() {
+    static ThreadModel threads() {
         return threads(false, true);
     }
 
@@ -89,13 +63,13 @@ public final class Concurrency {
      *     alive); {@code close()} never waits for daemon threads
      * @param blockOnClose whether {@code close()} waits for running non-daemon requests
      */
-    public static Concurrency threads(boolean daemonThreads, boolean blockOnClose) {
-        return new Concurrency(Kind.THREADS, daemonThreads, blockOnClose, 0);
+    static ThreadModel threads(boolean daemonThreads, boolean blockOnClose) {
+        return ThreadModel.platformThreads(daemonThreads, blockOnClose);
     }
 
     /** Each request runs in a new virtual thread. The default model of every server. */
-    public static Concurrency virtualThreads() {
-        return new Concurrency(Kind.VIRTUAL_THREADS, true, false, 0);
+    static ThreadModel virtualThreads() {
+        return ThreadModel.VIRTUAL_THREADS;
     }
 
     /**
@@ -105,11 +79,8 @@ public final class Concurrency {
      *
      * @throws IllegalArgumentException if {@code maxRequests} is less than 1
      */
-    public static Concurrency bounded(int maxRequests) {
-        if (maxRequests < 1) {
-            throw new IllegalArgumentException("bounded concurrency needs at least 1 request at a time, got " + maxRequests);
-        }
-        return new Concurrency(Kind.BOUNDED, true, false, maxRequests);
+    static ThreadModel bounded(int maxRequests) {
+        return ThreadModel.bounded(maxRequests);
     }
 
     /**
@@ -133,7 +104,7 @@ public final class Concurrency {
      * @param command the program and its arguments, found on {@code PATH}
      * @throws IllegalArgumentException if the command is empty or {@code maxChildren} is below 1
      */
-    public static Concurrency processPerConnection(List<String> command, int maxChildren) {
+    static ProcessModel processPerConnection(List<String> command, int maxChildren) {
         return processPerConnection(command, maxChildren, null);
     }
 
@@ -146,32 +117,12 @@ public final class Concurrency {
      * @throws IllegalArgumentException if the command is empty, {@code maxChildren} is below 1, or a
      *     name is empty or holds {@code '='}, or a name or value holds a NUL character
      */
-    public static Concurrency processPerConnection(List<String> command, int maxChildren, Map<String, String> environment) {
-        if (command == null || command.isEmpty()) {
-            throw new IllegalArgumentException("a process per connection needs a command to run, such as List.of(\"cat\")");
-        }
-        if (maxChildren < 1) {
-            throw new IllegalArgumentException("max children must be at least 1, got " + maxChildren);
-        }
-        Map<String, String> base = null;
-        if (environment != null) {
-            environment.forEach(Concurrency::checkVariable);
-            base = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
-        }
-        return new Concurrency(Kind.PROCESS_PER_CONNECTION, false, false, maxChildren, List.copyOf(command), null, null, base);
-    }
-
-    private static void checkVariable(String name, String value) {
-        if (name == null || name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("environment variable name must be non-empty, without '=' or NUL: \"" + name + "\"");
-        }
-        if (value == null || value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("value of environment variable " + name + " must be non-null and without NUL");
-        }
+    static ProcessModel processPerConnection(List<String> command, int maxChildren, Map<String, String> environment) {
+        return ProcessModel.perConnection(command, maxChildren, environment);
     }
 
     /** {@link #processPerConnection(List, int)} with {@value #DEFAULT_MAX_CHILDREN} children at most. */
-    public static Concurrency processPerConnection(List<String> command) {
+    static ProcessModel processPerConnection(List<String> command) {
         return processPerConnection(command, DEFAULT_MAX_CHILDREN);
     }
 
@@ -220,34 +171,22 @@ public final class Concurrency {
      * port, are repeated in every worker.
      *
      * @param workers how many worker processes, at least 1
-     * @param inner how each worker runs its requests; not a process model
+     * @param inner how each worker runs its requests
      * @param workerTimeout how long a worker's serving loop may stand still before the worker is
      *     replaced; {@link #DEFAULT_WORKER_TIMEOUT} in the other overloads
-     * @throws IllegalArgumentException if {@code workers} is below 1, {@code inner} is a process
-     *     model, or the timeout is not positive
+     * @throws IllegalArgumentException if {@code workers} is below 1 or the timeout is not positive
      */
-    public static Concurrency workerProcesses(int workers, Concurrency inner, Duration workerTimeout) {
-        Objects.requireNonNull(inner, "inner");
-        Objects.requireNonNull(workerTimeout, "workerTimeout");
-        if (workerTimeout.isNegative() || workerTimeout.isZero()) {
-            throw new IllegalArgumentException("the worker timeout must be positive, got " + workerTimeout);
-        }
-        if (workers < 1) {
-            throw new IllegalArgumentException("worker processes need at least 1 worker, got " + workers);
-        }
-        if (inner.kind == Kind.PROCESS_PER_CONNECTION || inner.kind == Kind.WORKER_PROCESSES) {
-            throw new IllegalArgumentException("a worker runs its requests in threads, not in processes: got " + inner);
-        }
-        return new Concurrency(Kind.WORKER_PROCESSES, inner.daemonThreads, inner.blockOnClose, workers, List.of(), inner, workerTimeout, null);
+    static ProcessModel workerProcesses(int workers, ThreadModel inner, Duration workerTimeout) {
+        return ProcessModel.workers(workers, inner, workerTimeout);
     }
 
-    /** {@link #workerProcesses(int, Concurrency, Duration)} with the {@link #DEFAULT_WORKER_TIMEOUT}. */
-    public static Concurrency workerProcesses(int workers, Concurrency inner) {
+    /** {@link #workerProcesses(int, ThreadModel, Duration)} with the {@link #DEFAULT_WORKER_TIMEOUT}. */
+    static ProcessModel workerProcesses(int workers, ThreadModel inner) {
         return workerProcesses(workers, inner, DEFAULT_WORKER_TIMEOUT);
     }
 
-    /** {@link #workerProcesses(int, Concurrency)} with virtual threads inside each worker. */
-    public static Concurrency workerProcesses(int workers) {
+    /** {@link #workerProcesses(int, ThreadModel)} with virtual threads inside each worker. */
+    static ProcessModel workerProcesses(int workers) {
         return workerProcesses(workers, virtualThreads());
     }
 
@@ -255,82 +194,15 @@ public final class Concurrency {
      * Whether this JVM is a worker started by a server with {@link #workerProcesses}: its
      * environment has {@value #WORKER_ENVIRONMENT_VARIABLE}.
      */
-    public static boolean isWorkerProcess() {
+    static boolean isWorkerProcess() {
         return WorkerProcess.isWorker();
-    }
-
-    /** The command of {@link #processPerConnection}, empty for the other models. */
-    List<String> command() {
-        return command;
-    }
-
-    /** The base environment of each child of {@link #processPerConnection}: the given one, or the server's. */
-    Map<String, String> childEnvironment() {
-        return environment != null ? environment : System.getenv();
-    }
-
-    boolean isProcessPerConnection() {
-        return kind == Kind.PROCESS_PER_CONNECTION;
     }
 
     /**
      * Whether this is a {@link #workerProcesses} model: in the process that is not a worker
      * ({@link #isWorkerProcess()} false), the server supervises instead of serving.
      */
-    public boolean isWorkerProcesses() {
-        return kind == Kind.WORKER_PROCESSES;
-    }
-
-    /** How many workers {@link #workerProcesses} starts. */
-    int workers() {
-        return limit;
-    }
-
-    /** How long a worker may stand still before it is replaced. */
-    Duration workerTimeout() {
-        return workerTimeout;
-    }
-
-    /** Whether {@code close()} waits for running requests. */
-    boolean blockOnClose() {
-        return blockOnClose && !daemonThreads;
-    }
-
-    RequestRunner newRunner() {
-        return switch (kind) {
-            case SYNCHRONOUS -> RequestRunner.inline();
-            case THREADS -> RequestRunner.platformThreads(daemonThreads);
-            case VIRTUAL_THREADS -> RequestRunner.virtualThreads(0);
-            case BOUNDED -> RequestRunner.virtualThreads(limit);
-            case PROCESS_PER_CONNECTION -> RequestRunner.detached(limit);
-            // the supervisor runs no request: its runner stays unused
-            case WORKER_PROCESSES -> WorkerProcess.isWorker() ? inner.newRunner() : RequestRunner.detached(1);
-        };
-    }
-
-    /** The model as the command line writes it: {@code sync}, {@code threads}, {@code virtual}, {@code bounded:N} or {@code workers:N}. */
-    @Override
-    public String toString() {
-        return switch (kind) {
-            case SYNCHRONOUS -> "sync";
-            case THREADS -> "threads" + (daemonThreads ? "(daemon)" : "") + (blockOnClose ? "" : "(no block on close)");
-            case VIRTUAL_THREADS -> "virtual";
-            case BOUNDED -> "bounded:" + limit;
-            case PROCESS_PER_CONNECTION -> "processes:" + limit + " " + command;
-            case WORKER_PROCESSES -> "workers:" + limit + (inner.kind == Kind.VIRTUAL_THREADS ? "" : " of " + inner)
-                    + (workerTimeout.equals(DEFAULT_WORKER_TIMEOUT) ? "" : " (timeout " + workerTimeout.toMillis() + " ms)");
-        };
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Concurrency c && c.kind == kind && c.daemonThreads == daemonThreads
-                && c.blockOnClose == blockOnClose && c.limit == limit && c.command.equals(command) && Objects.equals(c.inner, inner) && Objects.equals(c.workerTimeout, workerTimeout)
-                && Objects.equals(c.environment, environment);
-    }
-
-    @Override
-    public int hashCode() {
-        return ((kind.hashCode() * 31 + limit) * 31 + (daemonThreads ? 1 : 0)) * 31 + (blockOnClose ? 1 : 0);
+    default boolean isWorkerProcesses() {
+        return this instanceof ProcessModel p && p.workers() > 0;
     }
 }

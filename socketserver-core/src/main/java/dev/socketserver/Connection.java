@@ -87,7 +87,7 @@ public interface Connection extends Closeable {
 
     /**
      * The application protocol chosen by ALPN, on a TLS server with
-     * {@link StreamServer#setTlsApplicationProtocols}, such as {@code "h2"}; empty when none was
+     * {@link TlsOptions#withApplicationProtocols}, such as {@code "h2"}; empty when none was
      * negotiated.
      */
     default Optional<String> tlsApplicationProtocol() {
@@ -96,7 +96,7 @@ public interface Connection extends Closeable {
 
     /**
      * What the load balancer's PROXY protocol header said, on a server with PROXY protocol on
-     * ({@link StreamServer#setProxyProtocol}); empty otherwise. {@link #clientAddress()} is then
+     * ({@link ServerOptions.Builder#proxyProtocol}); empty otherwise. {@link #clientAddress()} is then
      * the real client already.
      */
     default Optional<ProxyInfo> proxyInfo() {

@@ -13,14 +13,8 @@ import java.util.function.Supplier;
 public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer, UnixDatagramServer {
     private volatile int maxPacketSize;
 
-    DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, Concurrency concurrency, int defaultMaxPacketSize) {
+    DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, ThreadModel concurrency, int defaultMaxPacketSize) {
         super(handlerFactory, concurrency);
-        if (concurrency.isProcessPerConnection()) {
-            throw new IllegalArgumentException("a process per connection serves stream servers (TCP, Unix stream); a datagram has no connection to hand over");
-        }
-        if (concurrency.isWorkerProcesses()) {
-            throw new IllegalArgumentException("worker processes serve stream servers (TCP, Unix stream), not datagram servers");
-        }
         this.maxPacketSize = defaultMaxPacketSize;
     }
 

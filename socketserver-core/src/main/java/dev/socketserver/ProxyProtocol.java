@@ -10,7 +10,10 @@ import java.util.Objects;
  * {@link ServerOptions}: every connection must start with a header, and only from a load balancer
  * in the trusted networks. The real client then appears as the connection's client address, and
  * the header's TLVs in its {@link ProxyInfo}. Connections from elsewhere, and bad or late headers,
- * are closed, counted by reason and logged at most once a second per reason.
+ * are closed before the handler or protocol runs, counted by reason and logged at most once a
+ * second per reason. The header is read before any TLS handshake, never past its end (the bytes
+ * after it are the handler's). On a Unix-stream server the networks are not checked: who may
+ * connect is up to the socket file's permissions.
  *
  * @param trustedNetworks the load balancers' networks, as CIDRs separated by commas, such as
  *     {@code 10.0.0.0/8,192.168.1.0/24}; a plain address is a /32 or /128

@@ -73,6 +73,9 @@ public interface Server extends AutoCloseable {
     /** A snapshot of the server's counters. */
     ServerStats stats();
 
+    /** The options the server was built with ({@link ServerOptions#defaults()} if none were given). */
+    ServerOptions options();
+
     /** Whether {@link #shutdown(Duration)} has begun. */
     boolean isDraining();
 

@@ -26,7 +26,7 @@ import java.util.Set;
  * <caption>Settings and their defaults, the same in every family</caption>
  * <tr><th>setting</th><th>default</th><th>applies to</th></tr>
  * <tr><td>{@code backlog}: connections the kernel queues before accept</td><td>{@value #DEFAULT_BACKLOG}</td><td>stream servers</td></tr>
- * <tr><td>{@code reuseAddress} ({@code SO_REUSEADDR}): rebind while old connections linger</td><td>true</td><td>TCP and UDP</td></tr>
+ * <tr><td>{@code reuseAddress} ({@code SO_REUSEADDR}): rebind while old connections linger</td><td>true</td><td>TCP; UDP keeps it off, where it would let another socket take the port</td></tr>
  * <tr><td>{@code reusePort} ({@code SO_REUSEPORT}): share the port with other sockets</td><td>false</td><td>TCP and UDP</td></tr>
  * <tr><td>{@code maxConnections}: served at once, the rest wait in the backlog</td><td>0, no limit</td><td>every server but event-loop datagrams</td></tr>
  * <tr><td>{@code idleTimeout}: close a connection silent for this long (a timeout, restarted by every byte)</td><td>none</td><td>stream servers</td></tr>

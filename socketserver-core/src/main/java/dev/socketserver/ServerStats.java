@@ -31,8 +31,7 @@ import java.util.TreeMap;
  *     every request the server had read answered (stream servers; see {@code shutdown(Duration)})
  * @param drainCuts requests still running when a drain's deadline passed, and cut
  * @param proxyRejectionsByReason {@code proxyRejections} by reason (stream
- *     servers with {@link StreamServer#setProxyProtocol} on, and the event loop's
- *     {@link dev.socketserver.async.AsyncServer#setProxyProtocol}; the same keys in both), with
+ *     servers and the event loop with {@link ServerOptions.Builder#proxyProtocol} on; the same keys in both), with
  *     only the reasons that occurred: {@code untrusted} (a peer outside the trusted networks), {@code timeout} (no
  *     complete header within the deadline), {@code io} (the connection failed while the header was
  *     read), or what was wrong with the header: {@code not_proxy_protocol}, {@code bad_signature},

@@ -53,24 +53,12 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private static final System.Logger PROCESS_LOG = System.getLogger(Loggers.PROCESSES);
     private static final System.Logger WORKER_LOG = System.getLogger(Loggers.WORKERS);
 
-    /** How long a client has to finish the TLS handshake, unless set otherwise. */
-    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = TlsOptions.DEFAULT_HANDSHAKE_DEADLINE;
-
-    /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
-
     /** How long a worker whose supervisor died, or a supervisor stopped by a signal, drains. */
     private static final Duration ORPHAN_DRAIN = Duration.ofSeconds(30);
-
-    /** The default backlog; the kernel caps it at {@code net.core.somaxconn}. */
-    public static final int DEFAULT_REQUEST_QUEUE_SIZE = 4096;
 
     private final ServerSocketChannel channel;
     private final String scheme;
     private SocketAddress address;
-    private int requestQueueSize = DEFAULT_REQUEST_QUEUE_SIZE;
-    private boolean allowReuseAddress = true;
-    private boolean allowReusePort;
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
     private volatile ChildReaper children;       // process per connection only
@@ -82,17 +70,13 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     private volatile Duration idleTimeout;
     private volatile Duration requestDeadline;
     private Thread timeoutWatcher;               // guarded by this
-    private volatile SSLContext sslContext;
-    private volatile boolean tlsNeedClientAuth;
-    private volatile java.util.List<String> tlsApplicationProtocols = java.util.List.of();
-    private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
-                 Concurrency concurrency, boolean bindAndActivate) throws IOException {
+                 Concurrency concurrency) throws IOException {
         super(handlerFactory, concurrency);
         this.scheme = scheme;
         this.adopted = concurrency.isWorkerProcesses() && WorkerProcess.isWorker();
@@ -104,131 +88,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             this.address = address;
             this.channel = ServerSocketChannel.open(family);
         }
-        if (bindAndActivate) {
-            bindAndActivate();
-        }
     }
 
     /** The listening channel, for options this class does not offer. */
     public final ServerSocketChannel channel() {
         return channel;
-    }
-
-    /**
-     * Sets the listen backlog used by {@link #serverBind()}: how many connections the kernel
-     * queues before {@code accept}. It does not limit how many clients are served at once (see
-     * {@link Concurrency#bounded(int)}). Default {@value #DEFAULT_REQUEST_QUEUE_SIZE}.
-     */
-    public final void setRequestQueueSize(int backlog) {
-        if (backlog < 1) {
-            throw new IllegalArgumentException("request queue size must be at least 1, got " + backlog);
-        }
-        requireUnbound("request queue size");
-        this.requestQueueSize = backlog;
-    }
-
-    /** The listen backlog. */
-    public final int requestQueueSize() {
-        return requestQueueSize;
-    }
-
-    /**
-     * Sets {@code SO_REUSEADDR} before the bind, so a restarted TCP server can bind while old
-     * connections linger in {@code TIME_WAIT}. Default true, as for every JDK server socket
-     * (Python's default is false). Ignored on Unix streams.
-     */
-    public final void setAllowReuseAddress(boolean allow) {
-        requireUnbound("allowReuseAddress");
-        this.allowReuseAddress = allow;
-    }
-
-    /** Whether {@code SO_REUSEADDR} is set before the bind. */
-    public final boolean allowReuseAddress() {
-        return allowReuseAddress;
-    }
-
-    /**
-     * Sets {@code SO_REUSEPORT} before the bind: several TCP sockets may then bind the same port,
-     * and the kernel spreads new connections among them. Default false. Ignored on Unix streams,
-     * where Linux refuses the option.
-     */
-    public final void setAllowReusePort(boolean allow) {
-        requireUnbound("allowReusePort");
-        this.allowReusePort = allow;
-    }
-
-    /** Whether {@code SO_REUSEPORT} is set before the bind. */
-    public final boolean allowReusePort() {
-        return allowReusePort;
-    }
-
-    /**
-     * Serves TLS with {@code context} (see {@link Tls} to load a certificate and key): TLS 1.2
-     * and 1.3 only, with the JDK's default cipher suites. The handshake runs in the request's own
-     * thread, never in the serving thread, and must finish within the handshake deadline; a client
-     * that fails it is closed and counted, and logged at most once a second. Handlers see the same
-     * {@link Connection}, whose {@link Connection#tlsSession()} describes the session. A client
-     * that asks to renegotiate (TLS 1.2) is refused: its handler's read fails. {@code null}
-     * turns TLS off. Set before serving.
-     */
-    public final void setSslContext(SSLContext context) {
-        this.sslContext = context;
-    }
-
-    /**
-     * Sets the application protocols this server speaks, for ALPN, in order of preference (such
-     * as {@code "h2", "http/1.1"}): a client that offers one of them gets it, and the handler sees
-     * it in {@link Connection#tlsApplicationProtocol()}; a client that offers only others fails
-     * the handshake, as the ALPN spec asks. None, the default, means ALPN is not negotiated.
-     */
-    public final void setTlsApplicationProtocols(String... protocols) {
-        this.tlsApplicationProtocols = java.util.List.of(protocols);
-    }
-
-    /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
-    public final void setTlsNeedClientAuth(boolean need) {
-        this.tlsNeedClientAuth = need;
-    }
-
-    /** Sets the TLS handshake deadline, counted from the start of the request. Default {@link #DEFAULT_TLS_HANDSHAKE_DEADLINE}. */
-    public final void setTlsHandshakeDeadline(Duration deadline) {
-        this.tlsHandshakeDeadline = Objects.requireNonNull(positiveOrNull(deadline, "TLS handshake deadline"), "deadline");
-    }
-
-    /** How many clients failed the TLS handshake. */
-    public final long tlsHandshakeFailures() {
-        return counters.tlsHandshakeFailures.sum();
-    }
-
-    /**
-     * Turns on the PROXY protocol (HAProxy's v1 and v2): every connection must start with a
-     * header, and may come only from {@code trustedNetworks}, a comma-separated list of CIDR
-     * ranges such as {@code 127.0.0.0/8,10.0.0.0/8,::1/128} (the load balancers). Handlers then
-     * see the real client in {@link Connection#clientAddress()} and the rest of the header in
-     * {@link Connection#proxyInfo()}. A peer outside those networks, a malformed header, or one
-     * that does not arrive within the header deadline closes the connection before the handler
-     * runs; each is counted, and logged at most once a second per reason. The header is read in
-     * the request's thread, never past its end, and before any TLS handshake. {@code null} turns
-     * it off. Set before serving. On a Unix-stream server the networks are not checked: who may
-     * connect is up to the socket file's permissions.
-     *
-     * @throws IllegalArgumentException if the list is malformed; the message says what to fix
-     */
-    public final void setProxyProtocol(String trustedNetworks) {
-        proxyAdmission.setTrustedNetworks(trustedNetworks);
-    }
-
-    /** Sets how long a client has to send its PROXY header, counted from the accept. Default {@link #DEFAULT_PROXY_HEADER_DEADLINE}. */
-    public final void setProxyHeaderDeadline(Duration deadline) {
-        proxyAdmission.setHeaderDeadline(Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline"));
-    }
-
-    /**
-     * How many connections the PROXY protocol turned away (untrusted peer, bad or late header);
-     * {@link ServerStats#proxyRejectionsByReason()} gives them by reason.
-     */
-    public final long proxyHeaderRejections() {
-        return counters.proxyRejections.sum();
     }
 
     @Override
@@ -241,10 +105,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             }
         }
         Connection served = request;
-        SSLContext context = sslContext;
-        if (context != null) {
+        TlsOptions tls = options().tls();
+        if (tls != null) {
             try {
-                served = TlsConnection.accept(request, context, tlsNeedClientAuth, tlsApplicationProtocols, tlsHandshakeDeadline, tlsPolicy);
+                served = TlsConnection.accept(request, tls.context(), tls.needClientAuth(), tls.applicationProtocols(), tls.handshakeDeadline(),
+                        tlsPolicy);
             } catch (IOException e) {
                 counters.tlsHandshakeFailures.increment();
                 if (e instanceof SocketTimeoutException) {
@@ -308,22 +173,21 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
     }
 
-    /** Stream servers honour every setting but the socket file's bits, which only Unix sockets have. */
+    /**
+     * Stream servers honour every setting but the socket file's bits, which only Unix sockets have.
+     * A process per connection refuses TLS and the PROXY protocol: the child reads the socket itself.
+     */
     @Override
     void applyOptions(ServerOptions options) throws IOException {
         super.applyOptions(options);
-        setRequestQueueSize(options.backlog());
-        setAllowReuseAddress(options.reuseAddress());
-        setAllowReusePort(options.reusePort());
-        setIdleTimeout(options.idleTimeout());
-        setRequestDeadline(options.requestDeadline());
-        TlsOptions tls = options.tls();
-        if (tls != null) {
-            setSslContext(tls.context());
-            setTlsNeedClientAuth(tls.needClientAuth());
-            setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
-            setTlsHandshakeDeadline(tls.handshakeDeadline());
+        if (concurrency() instanceof ProcessModel processes && processes.isProcessPerConnection()
+                && (options.tls() != null || options.proxyProtocol() != null)) {
+            throw new IllegalArgumentException("TLS and the PROXY protocol are not available with a process per connection: "
+                    + "the child reads the socket itself, so the server cannot see the handshake or the header");
         }
+        setIdleTimeout(options.idleTimeout());
+        this.requestDeadline = options.requestDeadline();
+        startTimeoutWatcher();
         proxyAdmission.configure(options.proxyProtocol());
         // the water marks and the write-buffer limit hold by themselves: a blocking write waits for the peer
     }
@@ -368,17 +232,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         return idleTimeout;
     }
 
-    /**
-     * Sets a deadline for each whole request: a connection still open this long after it was
-     * accepted is closed, whatever it is doing. A deadline, measured from the accept; {@code null},
-     * the default, means none. May be changed while serving.
-     */
-    public final void setRequestDeadline(Duration deadline) {
-        this.requestDeadline = positiveOrNull(deadline, "request deadline");
-        startTimeoutWatcher();
-    }
-
-    /** The request deadline, or {@code null} for none. */
+    /** The request deadline of the options, or {@code null} for none. */
     public final Duration requestDeadline() {
         return requestDeadline;
     }
@@ -424,11 +278,11 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     final void requireUnbound(String option) {
         if (bound && !adopted) {
-            throw new IllegalStateException(option + " must be set before serverBind(): construct the server with bindAndActivate=false");
+            throw new IllegalStateException(option + ": the socket is bound already (the constructor binds it)");
         }
     }
 
-    /** Binds and listens: on the JDK both happen in one call, with {@link #requestQueueSize()} as the backlog. */
+    /** Binds and listens: on the JDK both happen in one call, with the options' backlog. */
     @Override
     public void serverBind() throws IOException {
         if (adopted) {
@@ -441,13 +295,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     /** Binds and listens at {@code at}; {@link #serverAddress()} is then where the socket is bound. */
     final void bindChannel(SocketAddress at) throws IOException {
-        try {
-            channel.bind(at, requestQueueSize);
-        } catch (BindException e) {
-            throw (BindException) new BindException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
-        } catch (SocketException e) {
-            throw (SocketException) new SocketException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
-        }
+        Addresses.bind(scheme, address, () -> channel.bind(at, options().backlog()));
         bound = true;
         address = channel.getLocalAddress();
     }
@@ -472,17 +320,15 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         if (!bound) {
             throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
         }
-        if (concurrency().isProcessPerConnection() && children == null) {
-            if (sslContext != null || proxyAdmission.isOn()) {
-                throw new IllegalStateException("TLS and the PROXY protocol are not available with a process per connection: the child reads the socket");
-            }
+        ProcessModel processes = concurrency() instanceof ProcessModel p ? p : null;
+        if (processes != null && processes.isProcessPerConnection() && children == null) {
             listenerFd = SocketDescriptors.fdOf(channel);
             children = new ChildReaper();
         }
-        if (concurrency().isWorkerProcesses() && !adopted) {
+        if (processes != null && !processes.isProcessPerConnection() && !adopted) {
             if (workers == null) {
-                workers = new WorkerSupervisor(SocketDescriptors.fdOf(channel), concurrency().workers(),
-                        WorkerSupervisor.ownCommandLine(), serverUri(), concurrency().workerTimeout());
+                workers = new WorkerSupervisor(SocketDescriptors.fdOf(channel), processes.workers(),
+                        WorkerSupervisor.ownCommandLine(), serverUri(), processes.workerTimeout());
             }
             return;   // the supervisor accepts nothing: the workers do
         }
@@ -661,7 +507,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         SpawnedConnection connection = (SpawnedConnection) request;
         int pid;
         try {
-            pid = Spawner.spawn(concurrency().command(), UcspiEnvironment.forConnection(concurrency().childEnvironment(), connection.accepted()),
+            ProcessModel processes = (ProcessModel) concurrency();
+            pid = Spawner.spawn(processes.command(), UcspiEnvironment.forConnection(processes.childEnvironment(), connection.accepted()),
                     connection.accepted().fd());
         } finally {
             connection.close();   // the child has its own copy now, or there is no child

@@ -22,45 +22,43 @@ import java.util.function.Supplier;
  * }
  * }
  *
- * <p>The constructor binds and listens; pass {@code bindAndActivate=false} to set options first.
- * Port 0 picks a free port, which {@link #serverAddress()} then reports. Subclass to override the
+ * <p>The constructor binds and listens, with the {@link ServerOptions} given (backlog, address
+ * reuse, TLS, ...) in place before the bind. Port 0 picks a free port, which {@link #serverAddress()} then reports. Subclass to override the
  * hooks of {@link BaseServer}.
  */
 public non-sealed class TcpServer extends StreamServer {
     /** A TCP server with class-shaped handlers, on virtual threads. */
     public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory) throws IOException {
-        this(address, handlerFactory, Concurrency.virtualThreads(), true);
+        this(address, handlerFactory, Concurrency.virtualThreads());
     }
 
     /** A TCP server with class-shaped handlers. */
     public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
                      Concurrency concurrency) throws IOException {
-        this(address, handlerFactory, concurrency, true);
-    }
-
-    /**
-     * A TCP server with class-shaped handlers.
-     *
-     * @param bindAndActivate false to leave the socket unbound, so that options can be set before
-     *     {@link #serverBind()} and {@link #serverActivate()}
-     * @throws java.net.BindException if the address is in use; the message names the address
-     */
-    public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
-                     Concurrency concurrency, boolean bindAndActivate) throws IOException {
-        super("tcp", Objects.requireNonNull(address, "address"), family(address), handlerFactory, concurrency, bindAndActivate);
+        this(address, handlerFactory, concurrency, ServerOptions.defaults());
     }
 
     /**
      * A TCP server with class-shaped handlers, configured by {@code options}.
      *
      * @throws IllegalArgumentException if {@code options} hold a setting a TCP server cannot honour
-     *     (socket-file bits)
+     *     (socket-file bits), or TLS or the PROXY protocol with a process per connection
      * @throws java.net.BindException if the address is in use; the message names the address
      */
     public TcpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
                      Concurrency concurrency, ServerOptions options) throws IOException {
-        this(address, handlerFactory, concurrency, false);
+        super("tcp", Objects.requireNonNull(address, "address"), family(address), handlerFactory, concurrency);
         configureAndBind(options);
+    }
+
+    /** A TCP server with a function as handler, on virtual threads. */
+    public TcpServer(InetSocketAddress address, StreamHandler handler) throws IOException {
+        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads());
+    }
+
+    /** A TCP server with a function as handler. */
+    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency);
     }
 
     /** A TCP server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
@@ -72,16 +70,6 @@ public non-sealed class TcpServer extends StreamServer {
     void applyOptions(ServerOptions options) throws IOException {
         OptionChecks.requireNoSocketFile(options, "a TCP server");
         super.applyOptions(options);
-    }
-
-    /** A TCP server with a function as handler, on virtual threads. */
-    public TcpServer(InetSocketAddress address, StreamHandler handler) throws IOException {
-        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
-    }
-
-    /** A TCP server with a function as handler. */
-    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency) throws IOException {
-        this(address, FunctionHandlers.of(handler), concurrency, true);
     }
 
     /**
@@ -108,8 +96,8 @@ public non-sealed class TcpServer extends StreamServer {
 
     @Override
     void beforeBind(ServerSocketChannel channel) throws IOException {
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, allowReuseAddress());
-        if (allowReusePort()) {
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, options().reuseAddress());
+        if (options().reusePort()) {
             channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }
     }

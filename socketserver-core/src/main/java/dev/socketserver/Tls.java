@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * chain and private key (as written by {@code openssl} or Let's Encrypt), or a PKCS#12 file.
  *
  * {@snippet :
- * server.setSslContext(Tls.fromPem(Path.of("cert.pem"), Path.of("key.pem")));
+ * ServerOptions options = ServerOptions.builder().tls(TlsOptions.of(Tls.fromPem(Path.of("cert.pem"), Path.of("key.pem")))).build();
  * }
  */
 public final class Tls {
@@ -70,7 +70,7 @@ public final class Tls {
 
     /**
      * A server context like {@link #fromPem}, that also trusts client certificates issued by the
-     * PEM certificates in {@code clientCas}; pair it with {@code setTlsNeedClientAuth(true)}.
+     * PEM certificates in {@code clientCas}; pair it with {@link TlsOptions#withClientAuth()}.
      */
     public static SSLContext fromPem(Path certificateChain, Path privateKey, Path clientCas) throws IOException {
         Certificate[] chain = readCertificates(certificateChain);

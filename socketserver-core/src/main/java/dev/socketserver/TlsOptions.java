@@ -10,8 +10,14 @@ import java.util.Objects;
 /**
  * TLS for a stream server, part of {@link ServerOptions}: the server's certificate and key (as an
  * {@link SSLContext}), whether clients must present certificates, the ALPN protocols offered, and
- * the handshake deadline. The same in every family: TLS 1.2 and 1.3 only, a client's renegotiation
- * refused, a TLS 1.3 key update answered.
+ * the handshake deadline. The same in every family: TLS 1.2 and 1.3 only, with the JDK's default
+ * cipher suites; a client's renegotiation refused (the connection is closed, counted and logged);
+ * a TLS 1.3 key update answered. A client that fails the handshake or runs out of time is closed
+ * before the handler or protocol runs, counted in {@link ServerStats#tlsHandshakeFailures()}, and
+ * logged at most once a second. Blocking servers run the handshake in the request's own thread,
+ * never the serving thread; the event loop on the connection's loop. Handlers see the session in
+ * {@link Connection#tlsSession()}, protocols in {@code Transport.tlsSession()}. A client that
+ * offers ALPN protocols none of which the server speaks fails the handshake, as the ALPN spec asks.
  *
  * <pre>{@code
  * TlsOptions tls = TlsOptions.fromPem(Path.of("cert.pem"), Path.of("key.pem")).withApplicationProtocols("h2", "http/1.1");

@@ -43,48 +43,19 @@ public non-sealed class UdpServer extends DatagramServer {
 
     private final DatagramChannel channel;
     private SocketAddress address;
-    private boolean allowReuseAddress;
-    private boolean allowReusePort;
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
     private ByteBuffer receiveBuffer;   // used only by the serving thread
 
     /** A UDP server with class-shaped handlers, on virtual threads. */
     public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory) throws IOException {
-        this(address, handlerFactory, Concurrency.virtualThreads(), true);
+        this(address, handlerFactory, Concurrency.virtualThreads());
     }
 
     /** A UDP server with class-shaped handlers. */
     public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                     Concurrency concurrency) throws IOException {
-        this(address, handlerFactory, concurrency, true);
-    }
-
-    /**
-     * A UDP server with class-shaped handlers.
-     *
-     * @param bindAndActivate false to leave the socket unbound until {@link #serverBind()} and {@link #serverActivate()}
-     * @throws BindException if the address is in use; the message names the address
-     */
-    public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                     Concurrency concurrency, boolean bindAndActivate) throws IOException {
-        super(handlerFactory, concurrency, DEFAULT_MAX_PACKET_SIZE);
-        this.address = Objects.requireNonNull(address, "address");
-        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        if (bindAndActivate) {
-            bindAndActivate();
-        }
-    }
-
-    /** A UDP server with a function as handler, on virtual threads. */
-    public UdpServer(InetSocketAddress address, DatagramHandler handler) throws IOException {
-        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
-    }
-
-    /** A UDP server with a function as handler. */
-    public UdpServer(InetSocketAddress address, DatagramHandler handler, Concurrency concurrency) throws IOException {
-        this(address, FunctionHandlers.of(handler), concurrency, true);
+                     ThreadModel concurrency) throws IOException {
+        this(address, handlerFactory, concurrency, ServerOptions.defaults());
     }
 
     /**
@@ -93,15 +64,29 @@ public non-sealed class UdpServer extends DatagramServer {
      *
      * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
      *     PROXY protocol, timeouts) or socket-file bits, which a UDP server cannot honour
+     * @throws BindException if the address is in use; the message names the address
      */
     public UdpServer(InetSocketAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                     Concurrency concurrency, ServerOptions options) throws IOException {
-        this(address, handlerFactory, concurrency, false);
+                     ThreadModel concurrency, ServerOptions options) throws IOException {
+        super(handlerFactory, concurrency, DEFAULT_MAX_PACKET_SIZE);
+        this.address = Objects.requireNonNull(address, "address");
+        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         configureAndBind(options);
     }
 
+    /** A UDP server with a function as handler, on virtual threads. */
+    public UdpServer(InetSocketAddress address, DatagramHandler handler) throws IOException {
+        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads());
+    }
+
+    /** A UDP server with a function as handler. */
+    public UdpServer(InetSocketAddress address, DatagramHandler handler, ThreadModel concurrency) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency);
+    }
+
     /** A UDP server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
-    public UdpServer(InetSocketAddress address, DatagramHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+    public UdpServer(InetSocketAddress address, DatagramHandler handler, ThreadModel concurrency, ServerOptions options) throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency, options);
     }
 
@@ -110,7 +95,6 @@ public non-sealed class UdpServer extends DatagramServer {
         OptionChecks.requireNoConnectionSettings(options, "a UDP server");
         OptionChecks.requireNoSocketFile(options, "a UDP server");
         super.applyOptions(options);
-        setAllowReusePort(options.reusePort());
     }
 
     /** The server's channel, for options this class does not offer. */
@@ -118,21 +102,9 @@ public non-sealed class UdpServer extends DatagramServer {
         return channel;
     }
 
-    /** Sets {@code SO_REUSEADDR} before the bind. Default false, as in Python. */
-    public final void setAllowReuseAddress(boolean allow) {
-        requireUnbound("allowReuseAddress");
-        this.allowReuseAddress = allow;
-    }
-
-    /** Sets {@code SO_REUSEPORT} before the bind: several sockets may share the port. Default false. */
-    public final void setAllowReusePort(boolean allow) {
-        requireUnbound("allowReusePort");
-        this.allowReusePort = allow;
-    }
-
     private void requireUnbound(String option) {
         if (bound) {
-            throw new IllegalStateException(option + " must be set before serverBind(): construct the server with bindAndActivate=false");
+            throw new IllegalStateException(option + ": the socket is bound already (the constructor binds it)");
         }
     }
 
@@ -144,17 +116,10 @@ public non-sealed class UdpServer extends DatagramServer {
     @Override
     public void serverBind() throws IOException {
         requireUnbound("serverBind()");
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, allowReuseAddress);
-        if (allowReusePort) {
+        if (options().reusePort()) {
             channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }
-        try {
-            channel.bind(address);
-        } catch (BindException e) {
-            throw (BindException) new BindException(Addresses.uri("udp", address) + ": " + e.getMessage()).initCause(e);
-        } catch (SocketException e) {
-            throw (SocketException) new SocketException(Addresses.uri("udp", address) + ": " + e.getMessage()).initCause(e);
-        }
+        Addresses.bind("udp", address, () -> channel.bind(address));
         bound = true;
         address = channel.getLocalAddress();
     }

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  *       dropped with one log line, and {@link Datagram#reply} throws an {@code IOException}
  *       saying "client has no address to reply to".</li>
  *   <li>Socket files: a stale one is replaced, a live one or a file that is not a socket is
- *       refused, {@link #close()} removes the file, and {@link #setSocketPermissions} sets its
+ *       refused, {@link #close()} removes the file, and {@link ServerOptions.Builder#socketPermissions} sets its
  *       mode before any client can send.</li>
  *   <li>Datagrams up to {@link #maxPacketSize()} (64 KiB by default) arrive whole; longer ones are
  *       truncated and counted. Native memory is one arena per socket, reused for every datagram.</li>
@@ -43,76 +43,50 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
 
     private final UnixDatagramEndpoint endpoint;
     private final UnixAddress requestedAddress;
-    private Set<PosixFilePermission> permissions;
     private volatile boolean bound;
     private volatile boolean activated;
 
     /** A Unix datagram server with class-shaped handlers, on virtual threads. */
     public UnixDatagramServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory) throws IOException {
-        this(address, handlerFactory, Concurrency.virtualThreads(), true);
+        this(address, handlerFactory, Concurrency.virtualThreads());
     }
 
     /** A Unix datagram server with class-shaped handlers. */
     public UnixDatagramServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                              Concurrency concurrency) throws IOException {
-        this(address, handlerFactory, concurrency, true);
+                              ThreadModel concurrency) throws IOException {
+        this(address, handlerFactory, concurrency, ServerOptions.defaults());
     }
 
     /**
-     * A Unix datagram server with class-shaped handlers.
+     * A Unix datagram server with class-shaped handlers, configured by {@code options}; their
+     * {@code socketPermissions} are in place before any client can send. Without them the umask decides.
      *
-     * @param bindAndActivate false to leave the socket unbound, so that {@link #setSocketPermissions}
-     *     can be called before {@link #serverBind()} and {@link #serverActivate()}
+     * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
+     *     PROXY protocol, timeouts), or socket-file bits for an abstract name, which has no file
      * @throws java.net.BindException if a live server or a file that is not a socket holds the path
      * @throws IOException if the system refuses; the message names the call, the address and the
      *     errno, such as {@code bind unixgram:/run/x.sock: EACCES (Permission denied)}
      */
     public UnixDatagramServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                              Concurrency concurrency, boolean bindAndActivate) throws IOException {
+                              ThreadModel concurrency, ServerOptions options) throws IOException {
         super(handlerFactory, concurrency, DEFAULT_MAX_PACKET_SIZE);
         this.requestedAddress = Objects.requireNonNull(address, "address");
         this.endpoint = UnixDatagramEndpoint.open();
-        if (bindAndActivate) {
-            bindAndActivate();
-        }
+        configureAndBind(options);
     }
 
     /** A Unix datagram server with a function as handler, on virtual threads. */
     public UnixDatagramServer(UnixAddress address, DatagramHandler handler) throws IOException {
-        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
+        this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads());
     }
 
     /** A Unix datagram server with a function as handler. */
-    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency) throws IOException {
-        this(address, FunctionHandlers.of(handler), concurrency, true);
-    }
-
-    /**
-     * A Unix datagram server with a function as handler.
-     *
-     * @param bindAndActivate false to leave the socket unbound, so that {@link #setSocketPermissions}
-     *     can be called before {@link #serverBind()} and {@link #serverActivate()}
-     */
-    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency, boolean bindAndActivate)
-            throws IOException {
-        this(address, FunctionHandlers.of(handler), concurrency, bindAndActivate);
-    }
-
-    /**
-     * A Unix datagram server with class-shaped handlers, configured by {@code options}; its
-     * {@code socketPermissions} are in place before any client can send.
-     *
-     * @throws IllegalArgumentException if {@code options} hold a setting of connections (TLS, the
-     *     PROXY protocol, timeouts), or socket-file bits for an abstract name, which has no file
-     */
-    public UnixDatagramServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory,
-                              Concurrency concurrency, ServerOptions options) throws IOException {
-        this(address, handlerFactory, concurrency, false);
-        configureAndBind(options);
+    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, ThreadModel concurrency) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency);
     }
 
     /** A Unix datagram server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
-    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, Concurrency concurrency, ServerOptions options)
+    public UnixDatagramServer(UnixAddress address, DatagramHandler handler, ThreadModel concurrency, ServerOptions options)
             throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency, options);
     }
@@ -124,18 +98,6 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
             OptionChecks.requireNoSocketFile(options, "an abstract Unix address (@" + requestedAddress.name() + ")");
         }
         super.applyOptions(options);
-        setSocketPermissions(options.socketPermissions());
-    }
-
-    /**
-     * Sets the socket file's permission bits, in place before any client can send. By default the
-     * umask decides. Set before {@link #serverBind()}; ignored for abstract addresses.
-     */
-    public final void setSocketPermissions(Set<PosixFilePermission> permissions) {
-        if (bound) {
-            throw new IllegalStateException("socket permissions must be set before serverBind(): construct the server with bindAndActivate=false");
-        }
-        this.permissions = permissions == null ? null : EnumSet.copyOf(permissions);
     }
 
     @Override
@@ -148,7 +110,7 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         if (bound) {
             throw new IllegalStateException("server is already bound to " + serverAddress());
         }
-        endpoint.bind(requestedAddress, permissions);
+        endpoint.bind(requestedAddress, options().socketPermissions());
         bound = true;
     }
 

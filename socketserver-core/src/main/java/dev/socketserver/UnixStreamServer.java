@@ -36,70 +36,47 @@ import java.util.function.Supplier;
  */
 public non-sealed class UnixStreamServer extends StreamServer {
     private volatile boolean ownsFile;
-    private Set<PosixFilePermission> permissions;
 
     /** A Unix stream server with class-shaped handlers, on virtual threads. */
     public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory) throws IOException {
-        this(path, handlerFactory, Concurrency.virtualThreads(), true);
+        this(path, handlerFactory, Concurrency.virtualThreads());
     }
 
     /** A Unix stream server with class-shaped handlers. */
     public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
                             Concurrency concurrency) throws IOException {
-        this(path, handlerFactory, concurrency, true);
+        this(path, handlerFactory, concurrency, ServerOptions.defaults());
     }
 
     /**
-     * A Unix stream server with class-shaped handlers.
+     * A Unix stream server with class-shaped handlers, configured by {@code options}; their
+     * {@code socketPermissions} are in place before any client can connect (the socket is bound in
+     * a private directory beside the path, given its bits there, and renamed into place). Without
+     * them the umask decides.
      *
-     * @param bindAndActivate false to leave the socket unbound until {@link #serverBind()} and {@link #serverActivate()}
      * @throws BindException if the path is taken by a live server or by a file that is not a socket
+     * @throws IllegalArgumentException if {@code options} hold TLS or the PROXY protocol with a process per connection
      */
     public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
-                            Concurrency concurrency, boolean bindAndActivate) throws IOException {
+                            Concurrency concurrency, ServerOptions options) throws IOException {
         super("unix", UnixDomainSocketAddress.of(Objects.requireNonNull(path, "path")), StandardProtocolFamily.UNIX,
-                handlerFactory, concurrency, bindAndActivate);
+                handlerFactory, concurrency);
+        configureAndBind(options);
     }
 
     /** A Unix stream server with a function as handler, on virtual threads. */
     public UnixStreamServer(Path path, StreamHandler handler) throws IOException {
-        this(path, FunctionHandlers.of(handler), Concurrency.virtualThreads(), true);
+        this(path, FunctionHandlers.of(handler), Concurrency.virtualThreads());
     }
 
     /** A Unix stream server with a function as handler. */
     public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency) throws IOException {
-        this(path, FunctionHandlers.of(handler), concurrency, true);
-    }
-
-    /**
-     * A Unix stream server with a function as handler.
-     *
-     * @param bindAndActivate false to leave the socket unbound, so that {@link #setSocketPermissions}
-     *     can be called before {@link #serverBind()} and {@link #serverActivate()}
-     */
-    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency, boolean bindAndActivate) throws IOException {
-        this(path, FunctionHandlers.of(handler), concurrency, bindAndActivate);
-    }
-
-    /**
-     * A Unix stream server with class-shaped handlers, configured by {@code options}; its
-     * {@code socketPermissions} are in place before any client can connect.
-     */
-    public UnixStreamServer(Path path, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
-                            Concurrency concurrency, ServerOptions options) throws IOException {
-        this(path, handlerFactory, concurrency, false);
-        configureAndBind(options);
+        this(path, FunctionHandlers.of(handler), concurrency);
     }
 
     /** A Unix stream server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
     public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
         this(path, FunctionHandlers.of(handler), concurrency, options);
-    }
-
-    @Override
-    void applyOptions(ServerOptions options) throws IOException {
-        super.applyOptions(options);
-        setSocketPermissions(options.socketPermissions());
     }
 
     /** The socket file's path. */
@@ -112,22 +89,12 @@ public non-sealed class UnixStreamServer extends StreamServer {
         SocketFiles.prepareStreamBind(path());
     }
 
-    /**
-     * Sets the socket file's permission bits, such as {@code rw-------} so that only this user can
-     * connect. They are in place before any client can connect: the socket is bound in a private
-     * directory beside the path, given its bits there, and then renamed into place. By default the
-     * umask decides. Set before {@link #serverBind()}.
-     */
-    public final void setSocketPermissions(Set<PosixFilePermission> permissions) {
-        requireUnbound("socket permissions");
-        this.permissions = permissions == null ? null : EnumSet.copyOf(permissions);
-    }
-
     @Override
     public void serverBind() throws IOException {
         if (adoptedListener()) {
             return;   // a worker serves its supervisor's socket, and leaves the file to it
         }
+        Set<PosixFilePermission> permissions = options().socketPermissions();
         if (permissions == null) {
             super.serverBind();
         } else {

@@ -93,7 +93,7 @@ class BlockOnCloseTest {
     @DisplayName("P6 [beyond]: shutdown(grace) waits out the grace period, then closes a held connection without logging an error")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("streamTransportsAndModels")
-    void drainingShutdownClosesHeldConnectionsAfterTheGracePeriod(Transport transport, Concurrency concurrency) throws Exception {
+    void drainingShutdownClosesHeldConnectionsAfterTheGracePeriod(Transport transport, ThreadModel concurrency) throws Exception {
         BaseServer<?> server = transport.newServer(ReferenceHandlers.HOLD, concurrency, dir);
         try (var log = new LogCapture();
              Serving<?> serving = TestServers.serve(server);

@@ -38,7 +38,7 @@ class ConcurrentRequestsTest {
     @DisplayName("rows 3 and 11: three SLOW(1) requests at once are all answered within 2.5 s by three distinct workers")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void threeSlowRequestsAtOnceAreServedInParallelByDistinctWorkers(Transport transport, Concurrency concurrency) throws Exception {
+    void threeSlowRequestsAtOnceAreServedInParallelByDistinctWorkers(Transport transport, ThreadModel concurrency) throws Exception {
         BaseServer<?> server = transport.newServer(ReferenceHandlers.slow(Duration.ofSeconds(1)), concurrency, dir);
         List<Client> clients = new ArrayList<>();
         try (Serving<?> _ = TestServers.serve(server)) {

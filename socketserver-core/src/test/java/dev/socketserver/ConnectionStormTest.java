@@ -42,11 +42,7 @@ class ConnectionStormTest {
             conn.readLine();
             Thread.sleep(10);   // the work a request costs
             conn.out().write(REPLY);
-        }), Concurrency.threads(), false);
-        server.setRequestQueueSize(50);
-        server.serverBind();
-        server.serverActivate();
-        server.setMaxConnections(8);
+        }), Concurrency.threads(), ServerOptions.builder().backlog(50).maxConnections(8).build());
         try (Serving<?> _ = TestServers.serve(server)) {
             var address = (InetSocketAddress) server.serverAddress();
             List<Future<String>> outcomes = new ArrayList<>();

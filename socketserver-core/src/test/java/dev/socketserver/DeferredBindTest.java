@@ -6,14 +6,21 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ConnectException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** §5 row 36 (§2.4): with bindAndActivate=false the socket is bound and activated only by serverBind() and serverActivate(). */
+/**
+ * §5 row 36 (§2.4): what Python's {@code bind_and_activate=False} is for, setting the socket's
+ * options between its creation and its bind, is done by {@link ServerOptions}: the constructor
+ * applies them before it binds, so they are in place before any client can connect, and the
+ * server serves as soon as it is constructed. {@code serverActivate()} still refuses a socket
+ * that {@code serverBind()} did not bind.
+ */
 @Timeout(30)
 class DeferredBindTest {
 
@@ -24,19 +31,16 @@ class DeferredBindTest {
     }
 
     @Test
-    @DisplayName("row 36: clients are refused before serverBind/serverActivate and served after; options can be set in between")
-    void clientsAreRefusedUntilBoundAndActivated() throws Exception {
+    @DisplayName("row 36: the options are on the socket when the constructor returns, and clients are served at once")
+    void optionsAreInPlaceBeforeTheBindAndTheServerServesAtOnce() throws Exception {
         var requested = new InetSocketAddress("127.0.0.1", freePort());
-        try (var server = new TcpServer(requested, ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(), false)) {
-            assertThatThrownBy(() -> StreamClient.connect(requested)).isInstanceOf(ConnectException.class);
+        ServerOptions options = ServerOptions.builder().reuseAddress(false).backlog(16).build();
+        try (var server = new TcpServer(requested, ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(), options)) {
+            // the JDK turns SO_REUSEADDR on for every server socket: off here, it was set by the options, before the bind
+            assertThat(server.channel().getOption(StandardSocketOptions.SO_REUSEADDR)).isFalse();
+            assertThat(server.options()).isEqualTo(options);
+            assertThat(server.options().backlog()).isEqualTo(16);
             assertThat(server.serverAddress()).isEqualTo(requested);
-            assertThatThrownBy(server::serveForever).isInstanceOf(IllegalStateException.class).hasMessageContaining("not activated");
-
-            server.setAllowReuseAddress(true);
-            server.setRequestQueueSize(16);
-            server.serverBind();
-            assertThatThrownBy(() -> server.setAllowReuseAddress(false)).isInstanceOf(IllegalStateException.class);
-            server.serverActivate();
 
             try (Serving<?> _ = TestServers.serve(server)) {
                 assertThat(TestServers.exchange(Transport.TCP, requested, "bound\n")).isEqualTo("bound\n");
@@ -46,28 +50,13 @@ class DeferredBindTest {
     }
 
     @Test
-    @DisplayName("row 36: with port 0 the address reports port 0 until serverBind(), then the real port")
-    void portZeroBecomesTheRealPortAtServerBind() throws Exception {
-        try (var server = new TcpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(), false)) {
-            assertThat(((InetSocketAddress) server.serverAddress()).getPort()).isZero();
-            server.serverBind();
-            int port = ((InetSocketAddress) server.serverAddress()).getPort();
-            assertThat(port).isNotZero();
-            server.serverActivate();
-            try (Serving<?> _ = TestServers.serve(server)) {
-                assertThat(TestServers.exchange(Transport.TCP, new InetSocketAddress("127.0.0.1", port), "x\n")).isEqualTo("x\n");
-            }
-        }
-    }
-
-    @Test
-    @DisplayName("row 36 (UDP): a deferred UDP server binds on serverBind() and serves after serverActivate()")
-    void udpServerBindsAndServesWhenAsked() throws Exception {
-        try (var server = new UdpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.datagram(), Concurrency.synchronous(), false)) {
-            assertThat(server.channel().getLocalAddress()).isNull();
-            server.setAllowReuseAddress(true);
-            server.serverBind();
-            server.serverActivate();
+    @DisplayName("row 36 (UDP): a UDP server's options are on the socket, bound when the constructor returns, and it serves")
+    void udpServerIsBoundWithItsOptionsAndServes() throws Exception {
+        try (var server = new UdpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.datagram(), Concurrency.synchronous(),
+                ServerOptions.builder().reusePort(true).build())) {
+            assertThat(server.channel().getLocalAddress()).isNotNull();
+            assertThat(server.channel().getOption(StandardSocketOptions.SO_REUSEPORT)).isTrue();
+            assertThat(server.channel().getOption(StandardSocketOptions.SO_REUSEADDR)).as("off on UDP, whatever the options say").isFalse();
             assertThat(((InetSocketAddress) server.serverAddress()).getPort()).isNotZero();
             try (Serving<?> _ = TestServers.serve(server)) {
                 assertThat(TestServers.exchange(Transport.UDP, server.serverAddress(), "u")).isEqualTo("u");
@@ -76,10 +65,14 @@ class DeferredBindTest {
     }
 
     @Test
-    @DisplayName("row 36: serverActivate() before serverBind() is refused")
-    void activateBeforeBindIsRefused() throws Exception {
-        try (var server = new TcpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(), false)) {
-            assertThatThrownBy(server::serverActivate).isInstanceOf(IllegalStateException.class);
-        }
+    @DisplayName("row 36: serverActivate() without a bound socket is refused, and the constructor fails with it")
+    void activateWithoutABoundSocketIsRefused() {
+        var requested = TestServers.loopback();
+        assertThatThrownBy(() -> new TcpServer(requested, ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous()) {
+            @Override
+            public void serverBind() throws IOException {
+                // a subclass that forgets to bind
+            }
+        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("serverBind()");
     }
 }

@@ -26,7 +26,7 @@ class EchoMatrixTest {
     @DisplayName("row 1: three sequential clients are each echoed exactly; shutdown and close release the socket")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.socketserver.TestServers#transportsAndModels")
-    void threeSequentialClientsAreEchoedAndCloseReleasesTheSocket(Transport transport, Concurrency concurrency) throws Exception {
+    void threeSequentialClientsAreEchoedAndCloseReleasesTheSocket(Transport transport, ThreadModel concurrency) throws Exception {
         BaseServer<?> server = transport.newServer(ReferenceHandlers.ECHOLINE, concurrency, dir);
         try (Serving<?> serving = TestServers.serve(server)) {
             for (int i = 0; i < 3; i++) {

@@ -53,15 +53,16 @@ class FragmentedAndPipelinedInputTest {
     void proxyHeadersSentOneBytePerSegmentGiveTheSameClient() throws Exception {
         StreamHandler describe = conn -> conn.out().write((dev.socketserver.internal.Addresses.format(conn.clientAddress())
                 + " " + conn.readLine() + "\n").getBytes(StandardCharsets.UTF_8));
-        try (var server = new TcpServer(TestServers.loopback(), describe); Serving<?> _ = TestServers.serve(server)) {
-            server.setProxyProtocol("127.0.0.0/8");
+        ServerOptions proxied = ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build();
+        try (var server = new TcpServer(TestServers.loopback(), describe, Concurrency.virtualThreads(), proxied);
+             Serving<?> _ = TestServers.serve(server)) {
             byte[] v1 = concat("PROXY TCP6 2001:db8::1 2001:db8::2 40000 443\r\n".getBytes(StandardCharsets.US_ASCII), "hi\n");
             byte[] v2 = concat(HexFormat.of().parseHex("0d0a0d0a000d0a515549540a" + "2111000c" + "c0000201" + "0a000001" + "9c40" + "20fb"), "hi\n");
             for (int piece : new int[] {0, 1, -7}) {
                 assertThat(exchange(server, v1, piece)).isEqualTo("[2001:db8::1]:40000 hi\n");
                 assertThat(exchange(server, v2, piece)).isEqualTo("192.0.2.1:40000 hi\n");
             }
-            assertThat(server.proxyHeaderRejections()).isZero();
+            assertThat(server.stats().proxyRejections()).isZero();
         }
     }
 
@@ -69,9 +70,9 @@ class FragmentedAndPipelinedInputTest {
     void aProxyHeaderFollowedByEofRunsTheHandlerWhichSeesEofAtOnce() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
         try (var server = new TcpServer(TestServers.loopback(), conn -> seen.complete(
-                dev.socketserver.internal.Addresses.format(conn.clientAddress()) + " read " + conn.in().read()));
+                dev.socketserver.internal.Addresses.format(conn.clientAddress()) + " read " + conn.in().read()),
+                Concurrency.virtualThreads(), ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build());
              Serving<?> _ = TestServers.serve(server)) {
-            server.setProxyProtocol("127.0.0.0/8");
             try (Socket client = new Socket()) {
                 client.connect(server.serverAddress(), 5_000);
                 client.getOutputStream().write("PROXY TCP4 192.0.2.7 192.0.2.8 1234 80\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -74,7 +74,7 @@ class HandlerErrorLogTest {
     @DisplayName("row 10: UDP WRITE_THEN_RAISE still sends what was written, logs one block, and keeps serving")
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.socketserver.TestServers#allModels")
-    void datagramHandlerThatWritesThenRaisesStillRepliesAndIsLogged(Concurrency concurrency) throws Exception {
+    void datagramHandlerThatWritesThenRaisesStillRepliesAndIsLogged(ThreadModel concurrency) throws Exception {
         class RaiseOnRequest extends DatagramRequestHandler {
             @Override
             protected void handle() throws Exception {

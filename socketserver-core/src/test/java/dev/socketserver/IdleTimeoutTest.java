@@ -51,8 +51,8 @@ class IdleTimeoutTest {
     @Test
     void theRequestDeadlineClosesEvenABusyConnection() throws Exception {
         try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                conn -> conn.in().transferTo(OutputStream.nullOutputStream()))) {
-            server.setRequestDeadline(Duration.ofMillis(300));
+                conn -> conn.in().transferTo(OutputStream.nullOutputStream()), Concurrency.virtualThreads(),
+                ServerOptions.builder().requestDeadline(Duration.ofMillis(300)).build())) {
             Thread serving = Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
             try (Socket busy = connect(server)) {
                 long start = System.nanoTime();

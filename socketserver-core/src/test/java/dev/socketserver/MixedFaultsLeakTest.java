@@ -54,11 +54,10 @@ class MixedFaultsLeakTest {
         };
         try (var log = new LogCapture();
              var plain = new TcpServer(TestServers.loopback(), echoLine, model);
-             var tls = new TcpServer(TestServers.loopback(), echoLine, model);
-             var proxied = new TcpServer(TestServers.loopback(), echoLine, model)) {
+             var tls = new TcpServer(TestServers.loopback(), echoLine, model,
+                     ServerOptions.builder().tls(TlsOptions.of(serverContext)).build());
+             var proxied = new TcpServer(TestServers.loopback(), echoLine, model, ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build())) {
             plain.setIdleTimeout(Duration.ofMillis(200));
-            tls.setSslContext(serverContext);
-            proxied.setProxyProtocol("127.0.0.0/8");
             List<Thread> serving = Stream.of(plain, tls, proxied)
                     .map(s -> Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(s))).toList();
             assertThat(exchange(plain, "warm up\n")).isEqualTo("warm up\n");
@@ -97,7 +96,7 @@ class MixedFaultsLeakTest {
             }
             TestServers.await(DEADLINE, "every request ends",
                     () -> plain.activeRequests() + tls.activeRequests() + proxied.activeRequests() == 0);
-            assertThat(tls.tlsHandshakeFailures()).isEqualTo(CONNECTIONS / 10);
+            assertThat(tls.stats().tlsHandshakeFailures()).isEqualTo(CONNECTIONS / 10);
             assertThat(proxied.stats().proxyRejectionsByReason()).containsEntry("bad_family", (long) CONNECTIONS / 10);
             assertThat(ResourcesReturnToBaselineTest.awaitValue(DEADLINE, Descriptors::open, fds))
                     .as("descriptors: %s", ResourcesReturnToBaselineTest.describeDescriptors()).isLessThanOrEqualTo(fds);

@@ -79,14 +79,16 @@ class NothingLostTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void everyMessageIsEchoedWholeAndInOrderThroughLoadAndDrain(Kind kind) throws Exception {
-        StreamServer server = kind == Kind.UNIX ? new UnixStreamServer(dir.resolve("n.sock"), ECHO_MESSAGES)
-                : new TcpServer(new InetSocketAddress("127.0.0.1", 0), ECHO_MESSAGES);
+        ServerOptions.Builder options = ServerOptions.builder();
         if (kind == Kind.TLS || kind == Kind.TLS_BEHIND_PROXY) {
-            server.setSslContext(serverContext);
+            options.tls(TlsOptions.of(serverContext));
         }
         if (kind == Kind.TLS_BEHIND_PROXY) {
-            server.setProxyProtocol("127.0.0.0/8");
+            options.proxyProtocol(ProxyProtocol.from("127.0.0.0/8"));
         }
+        StreamServer server = kind == Kind.UNIX
+                ? new UnixStreamServer(dir.resolve("n.sock"), ECHO_MESSAGES, Concurrency.virtualThreads(), options.build())
+                : new TcpServer(new InetSocketAddress("127.0.0.1", 0), ECHO_MESSAGES, Concurrency.virtualThreads(), options.build());
         Thread serving = Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
         CountDownLatch loaded = new CountDownLatch(CLIENTS);
         CompletableFuture<Void> draining = new CompletableFuture<>();

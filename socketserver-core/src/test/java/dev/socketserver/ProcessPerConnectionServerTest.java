@@ -114,9 +114,17 @@ class ProcessPerConnectionServerTest {
     }
 
     @Test
-    void datagramServersRefuseIt() {
-        assertThatThrownBy(() -> new UdpServer(LOOPBACK, d -> { }, Concurrency.processPerConnection(List.of("cat"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stream servers");
+    void tlsAndTheProxyProtocolAreRefusedByTheConstructor() throws Exception {
+        var perConnection = Concurrency.processPerConnection(List.of("cat"));
+        ServerOptions tls = ServerOptions.builder().tls(TlsOptions.of(javax.net.ssl.SSLContext.getDefault())).build();
+        ServerOptions proxy = ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build();
+        int descriptors = Descriptors.baseline();
+        for (ServerOptions options : List.of(tls, proxy)) {
+            assertThatThrownBy(() -> new TcpServer(LOOPBACK, UNUSED, perConnection, options))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("process per connection");
+        }
+        assertThat(ResourcesReturnToBaselineTest.awaitValue(Duration.ofSeconds(5), Descriptors::open, descriptors))
+                .as("the refused servers' sockets are closed").isLessThanOrEqualTo(descriptors);
     }
 
     private static String exchange(TcpServer server, String text) throws IOException {

@@ -47,7 +47,7 @@ class ProxyHeaderRejectionsTest {
             for (byte[] header : malformed.values()) {
                 assertThat(exchange(server, header)).isEmpty();
             }
-            TestServers.await(DEADLINE, "every rejection is counted", () -> server.proxyHeaderRejections() == malformed.size());
+            TestServers.await(DEADLINE, "every rejection is counted", () -> server.stats().proxyRejections() == malformed.size());
             assertThat(handled.get()).isZero();
             assertThat(server.stats().proxyRejectionsByReason()).containsExactly(
                     entry("bad_command", 1L), entry("bad_family", 1L), entry("bad_port", 1L), entry("bad_tlv", 1L),
@@ -68,7 +68,7 @@ class ProxyHeaderRejectionsTest {
                 assertThat(endsWithin(client)).isTrue();
                 assertThat(TestServers.since(start)).isLessThan(Duration.ofSeconds(2));   // the header deadline is 5 s
             }
-            TestServers.await(DEADLINE, "the rejection is counted", () -> server.proxyHeaderRejections() == 1);
+            TestServers.await(DEADLINE, "the rejection is counted", () -> server.stats().proxyRejections() == 1);
             assertThat(server.stats().proxyRejectionsByReason()).containsExactly(entry("too_long", 1L));
         }
     }
@@ -82,7 +82,7 @@ class ProxyHeaderRejectionsTest {
             assertThat(exchange(server, header, "127.0.0.2")).isEqualTo("192.0.2.1:4000\n");
             assertThat(exchange(server, header, "127.0.0.1")).isEmpty();
             assertThat(exchange(server, ascii("hello without a header\n"), "127.0.0.2")).isEmpty();   // never auto-detected
-            TestServers.await(DEADLINE, "both rejections are counted", () -> server.proxyHeaderRejections() == 2);
+            TestServers.await(DEADLINE, "both rejections are counted", () -> server.stats().proxyRejections() == 2);
             assertThat(server.stats().proxyRejectionsByReason()).containsExactly(entry("not_proxy_protocol", 1L), entry("untrusted", 1L));
             assertThat(log.entries()).anySatisfy(e -> assertThat(e.message()).contains("closing connection from 127.0.0.1:"));
         }
@@ -92,8 +92,7 @@ class ProxyHeaderRejectionsTest {
     @Test
     void silentAndStalledClientsAreClosedAtTheDeadlineAndLeaveNothingBehind() throws Exception {
         int before = Descriptors.baseline();
-        try (var server = proxyServer("127.0.0.0/8", conn -> { })) {
-            server.setProxyHeaderDeadline(Duration.ofMillis(400));
+        try (var server = proxyServer(ProxyProtocol.from("127.0.0.0/8").withHeaderDeadline(Duration.ofMillis(400)), conn -> { })) {
             List<Socket> clients = new ArrayList<>();
             try {
                 long start = System.nanoTime();
@@ -113,7 +112,7 @@ class ProxyHeaderRejectionsTest {
                     client.close();
                 }
             }
-            TestServers.await(DEADLINE, "every rejection is counted", () -> server.proxyHeaderRejections() == 50);
+            TestServers.await(DEADLINE, "every rejection is counted", () -> server.stats().proxyRejections() == 50);
             assertThat(server.stats().proxyRejectionsByReason()).containsExactly(entry("timeout", 50L));
             TestServers.await(DEADLINE, "every request ends", () -> server.activeRequests() == 0);
         }
@@ -123,8 +122,12 @@ class ProxyHeaderRejectionsTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private static TcpServer proxyServer(String trusted, StreamHandler handler) throws IOException {
-        TcpServer server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), handler);
-        server.setProxyProtocol(trusted);
+        return proxyServer(ProxyProtocol.from(trusted), handler);
+    }
+
+    private static TcpServer proxyServer(ProxyProtocol proxy, StreamHandler handler) throws IOException {
+        TcpServer server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), handler, Concurrency.virtualThreads(),
+                ServerOptions.builder().proxyProtocol(proxy).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
         return server;
     }

@@ -80,8 +80,10 @@ class ProxyProtocolAddressesTest {
     @Test
     void aUnixStreamServerTakesHeadersToo() throws Exception {
         Path path = dir.resolve("p.sock");
-        try (var server = new UnixStreamServer(path, DESCRIBE); Serving<?> _ = TestServers.serve(server)) {
-            server.setProxyProtocol("10.0.0.0/8");   // a Unix peer is not checked against the networks: the socket file's permissions decide
+        // a Unix peer is not checked against the networks: the socket file's permissions decide
+        ServerOptions options = ServerOptions.builder().proxyProtocol(ProxyProtocol.from("10.0.0.0/8")).build();
+        try (var server = new UnixStreamServer(path, DESCRIBE, Concurrency.virtualThreads(), options);
+             Serving<?> _ = TestServers.serve(server)) {
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
                 client.write(ByteBuffer.wrap(ascii("PROXY TCP4 203.0.113.9 10.0.0.1 5555 80\r\nvia unix\n")));
                 client.shutdownOutput();
@@ -94,9 +96,8 @@ class ProxyProtocolAddressesTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private static TcpServer tcp() throws IOException {
-        TcpServer server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), DESCRIBE);
-        server.setProxyProtocol("127.0.0.0/8");
-        return server;
+        return new TcpServer(new InetSocketAddress("127.0.0.1", 0), DESCRIBE, Concurrency.virtualThreads(),
+                ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build());
     }
 
     private static String exchange(TcpServer server, String text) throws IOException {

@@ -54,8 +54,8 @@ class ProxyProtocolTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private static TcpServer proxyServer(String trusted, StreamHandler handler) throws IOException {
-        TcpServer server = new TcpServer(LOOPBACK, handler);
-        server.setProxyProtocol(trusted);
+        TcpServer server = new TcpServer(LOOPBACK, handler, Concurrency.virtualThreads(),
+                ServerOptions.builder().proxyProtocol(ProxyProtocol.from(trusted)).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
         return server;
     }

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * §5 row 39: {@code allowReusePort} lets two TCP servers share a port, and the kernel spreads
+ * §5 row 39: the {@code reusePort} option lets two TCP servers share a port, and the kernel spreads
  * clients between them; on a Unix stream it is ignored rather than failing (gh-128916, P16).
  */
 @Timeout(30)
@@ -27,15 +27,14 @@ class ReusePortTest {
 
     private static TcpServer reusingPort(int port, String name) throws Exception {
         var server = new TcpServer(new InetSocketAddress("127.0.0.1", port), ReferenceHandlers.of(name,
-                (h, in, out) -> out.write(ReferenceHandlers.bytes(name + "\n"))).stream(), Concurrency.virtualThreads(), false);
-        server.setAllowReusePort(true);
-        server.serverBind();
-        server.serverActivate();
+                (h, in, out) -> out.write(ReferenceHandlers.bytes(name + "\n"))).stream(), Concurrency.virtualThreads(),
+                ServerOptions.builder().reusePort(true).build());
+        assertThat(server.channel().getOption(java.net.StandardSocketOptions.SO_REUSEPORT)).isTrue();
         return server;
     }
 
     @Test
-    @DisplayName("row 39: two TCP servers with allowReusePort bind the same port, and clients reach both")
+    @DisplayName("row 39: two TCP servers with reusePort bind the same port, and clients reach both")
     void twoTcpServersShareAPortAndBothServe() throws Exception {
         try (var a = reusingPort(0, "A");
              var b = reusingPort(((InetSocketAddress) a.serverAddress()).getPort(), "B");
@@ -56,7 +55,7 @@ class ReusePortTest {
     }
 
     @Test
-    @DisplayName("row 39: without allowReusePort the second server on the port fails with BindException")
+    @DisplayName("row 39: without reusePort the second server on the port fails with BindException")
     void withoutReusePortTheSecondServerCannotBind() throws Exception {
         try (var a = new TcpServer(TestServers.loopback(), ReferenceHandlers.ID.stream(), Concurrency.virtualThreads())) {
             assertThatThrownBy(() -> new TcpServer((InetSocketAddress) a.serverAddress(), ReferenceHandlers.ID.stream(), Concurrency.virtualThreads()))
@@ -66,12 +65,10 @@ class ReusePortTest {
     }
 
     @Test
-    @DisplayName("row 39 / P16: allowReusePort on a Unix stream server is ignored; it binds and serves (Python 3.11: EOPNOTSUPP)")
+    @DisplayName("row 39 / P16: reusePort on a Unix stream server is ignored; it binds and serves (Python 3.11: EOPNOTSUPP)")
     void reusePortIsIgnoredOnUnixStreams() throws Exception {
-        try (var server = new UnixStreamServer(dir.resolve("r.sock"), ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(), false)) {
-            server.setAllowReusePort(true);
-            server.serverBind();
-            server.serverActivate();
+        try (var server = new UnixStreamServer(dir.resolve("r.sock"), ReferenceHandlers.ECHOLINE.stream(), Concurrency.synchronous(),
+                ServerOptions.builder().reusePort(true).build())) {
             try (Serving<?> _ = TestServers.serve(server)) {
                 assertThat(TestServers.exchange(TestServers.Transport.UNIX, server.serverAddress(), "unix\n")).isEqualTo("unix\n");
             }

@@ -27,15 +27,18 @@ class SecurityDefaultsTest {
              Serving<?> _ = TestServers.serve(server)) {
             assertThat(server.channel().getOption(StandardSocketOptions.SO_REUSEADDR)).isTrue();
             assertThat(server.channel().getOption(StandardSocketOptions.SO_REUSEPORT)).isFalse();
-            assertThat(server.allowReuseAddress()).isTrue();
-            assertThat(server.allowReusePort()).isFalse();
-            assertThat(server.requestQueueSize()).isEqualTo(4096);
-            assertThat(StreamServer.DEFAULT_TLS_HANDSHAKE_DEADLINE).isEqualTo(Duration.ofSeconds(10));
-            assertThat(StreamServer.DEFAULT_PROXY_HEADER_DEADLINE).isEqualTo(Duration.ofSeconds(5));
+            assertThat(server.options()).isEqualTo(ServerOptions.defaults());
+            assertThat(server.options().reuseAddress()).isTrue();
+            assertThat(server.options().reusePort()).isFalse();
+            assertThat(server.options().backlog()).isEqualTo(4096).isEqualTo(ServerOptions.DEFAULT_BACKLOG);
+            assertThat(server.options().tls()).isNull();
+            assertThat(server.options().proxyProtocol()).isNull();
+            assertThat(TlsOptions.DEFAULT_HANDSHAKE_DEADLINE).isEqualTo(Duration.ofSeconds(10));
+            assertThat(ProxyProtocol.DEFAULT_HEADER_DEADLINE).isEqualTo(Duration.ofSeconds(5));
             assertThat(server.idleTimeout()).isNull();
             assertThat(server.requestDeadline()).isNull();
             assertThat(server.maxConnections()).isZero();
-            assertThat(server.proxyHeaderRejections()).isZero();
+            assertThat(server.stats().proxyRejections()).isZero();
             // the PROXY protocol is off: a connection starting like a header is served, with no PROXY information
             assertThat(TestServers.exchange(Transport.TCP, server.serverAddress(), "PROXY TCP4 192.0.2.1 192.0.2.2 1 2\r\n"))
                     .isEqualTo("false false\n");

@@ -18,7 +18,7 @@ class StatsCountsTest {
         private int seen;
 
         CountingServer() throws IOException {
-            super(TestServers.loopback(), FunctionHandlers.of((StreamHandler) conn -> conn.in().transferTo(conn.out())), Concurrency.virtualThreads(), true);
+            super(TestServers.loopback(), FunctionHandlers.of((StreamHandler) conn -> conn.in().transferTo(conn.out())), Concurrency.virtualThreads());
         }
 
         @Override
@@ -71,8 +71,8 @@ class StatsCountsTest {
 
     @Test
     void proxyRejectionsAndTlsFailuresAreCounted() throws Exception {
-        try (var server = new TcpServer(TestServers.loopback(), conn -> conn.in().transferTo(conn.out()))) {
-            server.setProxyProtocol("127.0.0.0/8");
+        try (var server = new TcpServer(TestServers.loopback(), conn -> conn.in().transferTo(conn.out()), Concurrency.virtualThreads(),
+                ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build())) {
             TestServers.serve(server);
             try (StreamClient client = StreamClient.connect(server.serverAddress())) {
                 client.send("GET / HTTP/1.0\r\n\r\n");   // not a PROXY header
@@ -80,11 +80,10 @@ class StatsCountsTest {
             }
             TestServers.await(TestServers.DEADLINE, "the request ended", () -> server.stats().closed() == 1);
             assertThat(server.stats().proxyRejections()).isEqualTo(1);
-            assertThat(server.proxyHeaderRejections()).isEqualTo(1);
         }
-        try (var server = new TcpServer(TestServers.loopback(), conn -> conn.in().transferTo(conn.out()))) {
-            server.setSslContext(javax.net.ssl.SSLContext.getDefault());
-            server.setTlsHandshakeDeadline(Duration.ofMillis(200));
+        TlsOptions tls = TlsOptions.of(javax.net.ssl.SSLContext.getDefault()).withHandshakeDeadline(Duration.ofMillis(200));
+        try (var server = new TcpServer(TestServers.loopback(), conn -> conn.in().transferTo(conn.out()), Concurrency.virtualThreads(),
+                ServerOptions.builder().tls(tls).build())) {
             TestServers.serve(server);
             try (SocketChannel silent = SocketChannel.open(server.serverAddress())) {
                 TestServers.await(TestServers.DEADLINE, "the handshake deadline", () -> server.stats().closed() == 1);
@@ -92,7 +91,6 @@ class StatsCountsTest {
             ServerStats stats = server.stats();
             assertThat(stats.tlsHandshakeFailures()).isEqualTo(1);
             assertThat(stats.timeouts()).isEqualTo(1);
-            assertThat(server.tlsHandshakeFailures()).isEqualTo(1);
         }
     }
 }

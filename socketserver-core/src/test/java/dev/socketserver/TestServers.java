@@ -36,13 +36,13 @@ public final class TestServers {
         return new InetSocketAddress("127.0.0.1", 0);
     }
 
-    /** Every concurrency model, with {@code bounded} where it is cheap. */
-    static Stream<Concurrency> allModels() {
+    /** Every concurrency model that every server takes (the thread models), with {@code bounded} where it is cheap. */
+    static Stream<ThreadModel> allModels() {
         return Stream.of(Concurrency.synchronous(), Concurrency.threads(), Concurrency.virtualThreads(), Concurrency.bounded(2));
     }
 
     /** The models that run requests in their own threads. */
-    static Stream<Concurrency> threadModels() {
+    static Stream<ThreadModel> threadModels() {
         return Stream.of(Concurrency.threads(), Concurrency.virtualThreads(), Concurrency.bounded(3));
     }
 
@@ -193,7 +193,7 @@ public final class TestServers {
         TCP, UNIX, UDP;
 
         /** A server on loopback port 0, or on a socket file in {@code dir}. */
-        BaseServer<?> newServer(ReferenceHandlers.Ref ref, Concurrency concurrency, Path dir) throws IOException {
+        BaseServer<?> newServer(ReferenceHandlers.Ref ref, ThreadModel concurrency, Path dir) throws IOException {
             return switch (this) {
                 case TCP -> new TcpServer(loopback(), ref.stream(), concurrency);
                 case UNIX -> new UnixStreamServer(dir.resolve("t.sock"), ref.stream(), concurrency);

@@ -78,7 +78,7 @@ class TlsBadClientsTest {
                 }
                 assertThat(TestServers.since(start)).isLessThan(Duration.ofSeconds(2));
             }
-            TestServers.await(DEADLINE, "the failure is counted", () -> server.tlsHandshakeFailures() == 1);
+            TestServers.await(DEADLINE, "the failure is counted", () -> server.stats().tlsHandshakeFailures() == 1);
             assertThat(handled.get()).isZero();
             assertThat(log.errorBlocks()).isEmpty();
             assertThat(log.entries()).allSatisfy(e -> assertThat(e.thrown()).isNull());
@@ -88,15 +88,14 @@ class TlsBadClientsTest {
     /** F2 (b): the 5-byte header of a record, then nothing. */
     @Test
     void aRecordHeaderAndThenSilenceIsClosedAtTheDeadline() throws Exception {
-        try (var server = tlsServer(conn -> { })) {
-            server.setTlsHandshakeDeadline(Duration.ofMillis(400));
+        try (var server = tlsServer(Duration.ofMillis(400), conn -> { })) {
             try (Socket client = connect(server)) {
                 long start = System.nanoTime();
                 client.getOutputStream().write(HexFormat.of().parseHex("1603010200"));
                 assertThat(client.getInputStream().read()).isEqualTo(-1);
                 assertThat(TestServers.since(start)).isBetween(Duration.ofMillis(350), Duration.ofSeconds(3));
             }
-            TestServers.await(DEADLINE, "the failure is counted", () -> server.tlsHandshakeFailures() == 1);
+            TestServers.await(DEADLINE, "the failure is counted", () -> server.stats().tlsHandshakeFailures() == 1);
         }
     }
 
@@ -106,8 +105,7 @@ class TlsBadClientsTest {
      */
     @Test
     void aClientHelloTrickledAByteAtATimeIsClosedAtTheDeadline() throws Exception {
-        try (var server = tlsServer(conn -> { })) {
-            server.setTlsHandshakeDeadline(Duration.ofMillis(500));
+        try (var server = tlsServer(Duration.ofMillis(500), conn -> { })) {
             try (Socket client = connect(server)) {
                 long start = System.nanoTime();
                 CompletableFuture<Long> closedAt = CompletableFuture.supplyAsync(() -> {
@@ -131,7 +129,7 @@ class TlsBadClientsTest {
                 long closed = closedAt.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
                 assertThat(Duration.ofNanos(closed - start)).as("time until the server closed").isBetween(Duration.ofMillis(450), Duration.ofSeconds(3));
             }
-            TestServers.await(DEADLINE, "the failure is counted", () -> server.tlsHandshakeFailures() == 1);
+            TestServers.await(DEADLINE, "the failure is counted", () -> server.stats().tlsHandshakeFailures() == 1);
         }
     }
 
@@ -184,7 +182,7 @@ class TlsBadClientsTest {
                     // closed with our bytes unread
                 }
             }
-            TestServers.await(DEADLINE, "every failure is counted", () -> server.tlsHandshakeFailures() == 200);
+            TestServers.await(DEADLINE, "every failure is counted", () -> server.stats().tlsHandshakeFailures() == 200);
             var address = (InetSocketAddress) server.serverAddress();
             try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory().createSocket(address.getAddress(), address.getPort())) {
                 client.setSoTimeout(5_000);
@@ -202,8 +200,13 @@ class TlsBadClientsTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private static TcpServer tlsServer(StreamHandler handler) throws IOException {
-        TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler);
-        server.setSslContext(serverContext);
+        return tlsServer(TlsOptions.DEFAULT_HANDSHAKE_DEADLINE, handler);
+    }
+
+    private static TcpServer tlsServer(Duration handshakeDeadline, StreamHandler handler) throws IOException {
+        TlsOptions tls = TlsOptions.of(serverContext).withHandshakeDeadline(handshakeDeadline);
+        TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, Concurrency.virtualThreads(),
+                ServerOptions.builder().tls(tls).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
         return server;
     }

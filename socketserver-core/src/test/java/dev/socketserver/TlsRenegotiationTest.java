@@ -54,8 +54,7 @@ class TlsRenegotiationTest {
                     while ((line = conn.readLine()) != null) {
                         conn.out().write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     }
-                }, Concurrency.threads());
-                server.setSslContext(serverContext);
+                }, Concurrency.threads(), ServerOptions.builder().tls(TlsOptions.of(serverContext)).build());
                 TestServers.Serving<TcpServer> serving = TestServers.serve(server);
                 return new TlsEcho() {
                     @Override
@@ -78,8 +77,8 @@ class TlsRenegotiationTest {
         EVENT_LOOP {
             @Override
             TlsEcho start() throws IOException {
-                AsyncServer server = AsyncServer.tcp(TestServers.loopback(), Echo::new);
-                server.setSslContext(serverContext);
+                AsyncServer server = AsyncServer.tcp(TestServers.loopback(), Echo::new,
+                        ServerOptions.builder().tls(TlsOptions.of(serverContext)).build());
                 server.start();
                 return new TlsEcho() {
                     @Override

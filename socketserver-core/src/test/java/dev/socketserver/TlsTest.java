@@ -73,8 +73,7 @@ class TlsTest {
     @Test
     void alpnChoosesTheServersPreferredProtocolAndTheHandlerSeesIt() throws Exception {
         StreamHandler alpn = conn -> conn.out().write((conn.tlsApplicationProtocol().orElse("none") + "\n").getBytes(StandardCharsets.UTF_8));
-        try (var server = tcpServer(serverContext, alpn)) {
-            server.setTlsApplicationProtocols("h2", "http/1.1");
+        try (var server = tcpServer(TlsOptions.of(serverContext).withApplicationProtocols("h2", "http/1.1"), alpn)) {
             try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
                 SSLParameters parameters = client.getSSLParameters();
                 parameters.setApplicationProtocols(new String[] {"http/1.1", "h2"});
@@ -98,8 +97,8 @@ class TlsTest {
     void unixStreamServesTlsToo() throws Exception {
         Path socketDir = Files.createTempDirectory(Path.of("/tmp"), "tls");
         Path path = socketDir.resolve("tls.sock");
-        try (var server = new UnixStreamServer(path, DESCRIBE)) {
-            server.setSslContext(serverContext);
+        try (var server = new UnixStreamServer(path, DESCRIBE, Concurrency.virtualThreads(),
+                ServerOptions.builder().tls(TlsOptions.of(serverContext)).build())) {
             Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
             SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
             try (TlsConnection client = TlsConnection.connect(ChannelConnection.accepted(channel, new ServerCounters()),
@@ -117,8 +116,8 @@ class TlsTest {
 
     @Test
     void aClientThatNeverHandshakesIsClosedAtTheDeadlineAndTheServerServesOn() throws Exception {
-        try (var capture = new LogCapture(); var server = tcpServer(serverContext, DESCRIBE)) {
-            server.setTlsHandshakeDeadline(Duration.ofMillis(300));
+        try (var capture = new LogCapture();
+             var server = tcpServer(TlsOptions.of(serverContext).withHandshakeDeadline(Duration.ofMillis(300)), DESCRIBE)) {
             try (Socket silent = new Socket()) {
                 silent.connect(server.serverAddress(), 5_000);
                 silent.setSoTimeout(5_000);
@@ -130,7 +129,7 @@ class TlsTest {
                 client.getOutputStream().write("next\n".getBytes(StandardCharsets.UTF_8));
                 assertThat(readLines(client.getInputStream())).last().isEqualTo("next");
             }
-            assertThat(server.tlsHandshakeFailures()).isEqualTo(1);
+            assertThat(server.stats().tlsHandshakeFailures()).isEqualTo(1);
             assertThat(capture.errorBlocks()).isEmpty();
         }
     }
@@ -144,7 +143,7 @@ class TlsTest {
                 plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
                 plain.getInputStream().readAllBytes();   // whatever alert comes, then EOF
             }
-            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.stats().tlsHandshakeFailures() == 1)).isTrue();
             assertThat(capture.errorBlocks()).isEmpty();
             assertThat(capture.entries()).anySatisfy(e -> assertThat(e.message()).contains("TLS handshake with 127.0.0.1:"));
         }
@@ -153,8 +152,7 @@ class TlsTest {
     @Test
     void mutualTlsShowsTheClientCertificateAndRefusesClientsWithout() throws Exception {
         SSLContext mutual = TestCertificates.mutualServerContext();
-        try (var server = tcpServer(mutual, DESCRIBE)) {
-            server.setTlsNeedClientAuth(true);
+        try (var server = tcpServer(TlsOptions.of(mutual).withClientAuth(), DESCRIBE)) {
             try (SSLSocket client = tlsClient(server, TestCertificates.clientContext(true), "localhost")) {
                 client.getOutputStream().write("with cert\n".getBytes(StandardCharsets.UTF_8));
                 assertThat(readLines(client.getInputStream()).getFirst()).endsWith(" CN=test client");
@@ -167,7 +165,7 @@ class TlsTest {
                 served = List.of();   // TLS 1.2 fails the handshake; TLS 1.3 fails the first read
             }
             assertThat(served).isEmpty();
-            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+            assertThat(ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> server.stats().tlsHandshakeFailures() == 1)).isTrue();
         }
     }
 
@@ -187,8 +185,13 @@ class TlsTest {
 
     /** A TLS TCP server on loopback, serving in the background; closing it stops everything. */
     private static TcpServer tcpServer(SSLContext context, StreamHandler handler) throws IOException {
-        TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler);
-        server.setSslContext(context);
+        return tcpServer(TlsOptions.of(context), handler);
+    }
+
+    /** A TCP server on loopback with {@code tls}, serving in the background; closing it stops everything. */
+    private static TcpServer tcpServer(TlsOptions tls, StreamHandler handler) throws IOException {
+        TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, Concurrency.virtualThreads(),
+                ServerOptions.builder().tls(tls).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
         return server;
     }

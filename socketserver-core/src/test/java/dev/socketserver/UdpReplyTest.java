@@ -19,7 +19,7 @@ class UdpReplyTest {
     @DisplayName("row 7: the echo comes from the server's address and port to the client's ephemeral port")
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.socketserver.TestServers#allModels")
-    void replyComesFromTheServersAddressToTheClientsPort(Concurrency concurrency) throws Exception {
+    void replyComesFromTheServersAddressToTheClientsPort(ThreadModel concurrency) throws Exception {
         try (var server = new UdpServer(TestServers.loopback(), ReferenceHandlers.ECHOLINE.datagram(), concurrency);
              Serving<?> _ = TestServers.serve(server);
              var client = new UdpClient(server.serverAddress())) {

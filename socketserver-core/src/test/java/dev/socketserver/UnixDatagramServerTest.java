@@ -39,7 +39,7 @@ class UnixDatagramServerTest {
         }
     }
 
-    static Stream<Concurrency> models() {
+    static Stream<ThreadModel> models() {
         return Stream.of(Concurrency.synchronous(), Concurrency.threads(), Concurrency.virtualThreads(), Concurrency.bounded(2));
     }
 
@@ -52,7 +52,7 @@ class UnixDatagramServerTest {
 
     @ParameterizedTest
     @MethodSource("models")
-    void echoesToTheSendersPathInEveryModel(Concurrency model) throws Exception {
+    void echoesToTheSendersPathInEveryModel(ThreadModel model) throws Exception {
         UnixAddress serverAddress = UnixAddress.of(dir.resolve("s.sock"));
         try (var server = new UnixDatagramServer(serverAddress, Echo::new, model);
              var client = UnixDatagramSocket.bind(UnixAddress.of(dir.resolve("c.sock")))) {
@@ -133,10 +133,9 @@ class UnixDatagramServerTest {
     @Test
     void permissionBitsAreAppliedToTheSocketFile() throws Exception {
         Path path = dir.resolve("perm.sock");
-        try (var server = new UnixDatagramServer(UnixAddress.of(path), Echo::new, Concurrency.synchronous(), false)) {
-            server.setSocketPermissions(PosixFilePermissions.fromString("rw-rw----"));
-            server.serverBind();
-            server.serverActivate();
+        ServerOptions options = ServerOptions.builder().socketPermissions(PosixFilePermissions.fromString("rw-rw----")).build();
+        try (var server = new UnixDatagramServer(UnixAddress.of(path), Echo::new, Concurrency.synchronous(), options)) {
+            assertThat(server.options().socketPermissions()).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw----");
         }
     }

@@ -35,10 +35,9 @@ class UnixSocketFileTest {
     @Test
     void socketPermissionsAreInPlaceWhenTheFileAppearsAndNothingElseIsLeftBeside() throws Exception {
         Path path = dir.resolve("private.sock");
-        try (var server = new UnixStreamServer(path, ReferenceHandlers.ECHOLINE.stream(), Concurrency.virtualThreads(), false)) {
-            server.setSocketPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            server.serverBind();
-            server.serverActivate();
+        ServerOptions options = ServerOptions.builder()
+                .socketPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")).build();
+        try (var server = new UnixStreamServer(path, ReferenceHandlers.ECHOLINE.stream(), Concurrency.virtualThreads(), options)) {
             try (Serving<?> _ = TestServers.serve(server)) {
                 assertThat(SocketFiles.isSocket(path)).isTrue();
                 assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
@@ -50,10 +49,6 @@ class UnixSocketFileTest {
             }
         }
         assertThat(path).doesNotExist();
-        try (var bound = echo(dir.resolve("late.sock"))) {
-            assertThatThrownBy(() -> bound.setSocketPermissions(java.util.Set.of()))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("before serverBind()");
-        }
     }
 
     @Test

@@ -26,7 +26,7 @@ public final class WorkerFixture {
             System.exit(3);
         }
         int workers = Integer.parseInt(args[1]);
-        Concurrency inner = args[2].startsWith("bounded:") ? Concurrency.bounded(Integer.parseInt(args[2].substring(8))) : Concurrency.virtualThreads();
+        ThreadModel inner = args[2].startsWith("bounded:") ? Concurrency.bounded(Integer.parseInt(args[2].substring(8))) : Concurrency.virtualThreads();
         Duration timeout = args.length > 3 && args[3].startsWith("timeout=") ? Duration.parse("PT" + args[3].substring(8)) : Concurrency.DEFAULT_WORKER_TIMEOUT;
         Concurrency concurrency = Concurrency.workerProcesses(workers, inner, timeout);
         StreamHandler handler = WorkerFixture::serve;

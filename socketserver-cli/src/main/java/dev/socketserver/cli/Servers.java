@@ -5,6 +5,7 @@ import dev.socketserver.ProxyProtocol;
 import dev.socketserver.Server;
 import dev.socketserver.ServerOptions;
 import dev.socketserver.TcpServer;
+import dev.socketserver.ThreadModel;
 import dev.socketserver.TlsOptions;
 import dev.socketserver.UdpServer;
 import dev.socketserver.UnixDatagramServer;
@@ -51,12 +52,21 @@ final class Servers {
             case ListenAddress.Tcp(String host, int port) -> new TcpServer(resolve(address, host, port), service.onConnection(), concurrency, options);
             case ListenAddress.Unix(var path) -> new UnixStreamServer(path, service.onConnection(), concurrency, options);
             case ListenAddress.Udp(String host, int port) -> {
-                var udp = new UdpServer(resolve(address, host, port), service.onDatagram(), concurrency, options);
+                var udp = new UdpServer(resolve(address, host, port), service.onDatagram(), threadsFor(concurrency), options);
                 udp.setMaxPacketSize(UdpServer.MAX_UDP_PAYLOAD);
                 yield udp;
             }
-            case ListenAddress.Unixgram(var unixAddress) -> new UnixDatagramServer(unixAddress, service.onDatagram(), concurrency, options);
+            case ListenAddress.Unixgram(var unixAddress) -> new UnixDatagramServer(unixAddress, service.onDatagram(), threadsFor(concurrency), options);
         };
+    }
+
+    /** Datagram servers take thread models only: a datagram has no connection to hand to another process. */
+    private static ThreadModel threadsFor(Concurrency concurrency) {
+        if (concurrency instanceof ThreadModel threads) {
+            return threads;
+        }
+        throw new IllegalArgumentException("worker processes serve stream servers (tcp://, unix:), not datagram servers: "
+                + "a datagram has no connection to hand to another process; use sync, threads, virtual or bounded:N");
     }
 
     /** The flags as one options value; flags that no server at {@code address} can honour are refused here, in the flags' own words. */

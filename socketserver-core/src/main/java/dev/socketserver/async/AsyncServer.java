@@ -81,11 +81,11 @@ import java.util.function.Supplier;
  * restarted rather than listen and serve nobody. {@code shutdown} and {@code close} return
  * promptly during and after this.
  *
- * <p>The production options of the blocking stream servers apply here too, under the same names:
- * {@link #setIdleTimeout idle timeout}, {@link #setRequestDeadline request deadline},
- * {@link #setMaxConnections connection limit}, {@link #setProxyProtocol PROXY protocol},
- * {@link #setSslContext TLS}, {@link #stats() statistics} and {@link #registerJmx JMX}. None is on
- * by default. An accept that fails (too many open files) is retried with a backoff
+ * <p>The {@link ServerOptions} of the blocking servers apply here too, with the same defaults
+ * (idle timeout, request deadline, connection limit, PROXY protocol, TLS, water marks), as do
+ * {@link #stats() statistics} and {@link #registerJmx JMX}. On the event loop the PROXY header is
+ * read, and the TLS handshake run (the engine's slow tasks in a virtual thread), on the
+ * connection's loop before the protocol is made; the protocol sees plaintext. An accept that fails (too many open files) is retried with a backoff
  * from 5 ms up to 1 s, logged at most once a second and counted; the listener stays open.
  */
 public final class AsyncServer implements Server {
@@ -95,11 +95,6 @@ public final class AsyncServer implements Server {
     private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
-    /** How long a client has to finish the TLS handshake, unless set otherwise. */
-    public static final Duration DEFAULT_TLS_HANDSHAKE_DEADLINE = TlsOptions.DEFAULT_HANDSHAKE_DEADLINE;
-
-    /** How long a client has to send its PROXY header, unless set otherwise. */
-    public static final Duration DEFAULT_PROXY_HEADER_DEADLINE = ProxyAdmission.DEFAULT_HEADER_DEADLINE;
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -119,9 +114,7 @@ public final class AsyncServer implements Server {
     private final Object stateLock = new Object();
 
     private int loopCount = Runtime.getRuntime().availableProcessors();
-    private int lowWaterMark = 16 * 1024;
-    private int highWaterMark = 64 * 1024;
-    private long writeBufferLimit;
+    private ServerOptions options = ServerOptions.defaults();   // set once, by the factory
     private State state = State.NEW;                   // guarded by stateLock
     private EventLoop[] loops;
     private int nextLoop;                              // accepting loop only
@@ -132,13 +125,8 @@ public final class AsyncServer implements Server {
     private volatile boolean draining;
     private volatile int maxConnections;
     private volatile Duration idleTimeout;
-    private volatile Duration requestDeadline;
     private volatile ObjectName jmxName;
     private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
-    private volatile SSLContext sslContext;
-    private volatile boolean tlsNeedClientAuth;
-    private volatile Duration tlsHandshakeDeadline = DEFAULT_TLS_HANDSHAKE_DEADLINE;
-    private volatile List<String> tlsApplicationProtocols = List.of();
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
@@ -262,7 +250,7 @@ public final class AsyncServer implements Server {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             bind(() -> channel.bind(address), "udp", address);
-            return new AsyncServer("udp", null, channel, null, protocol, null);
+            return new AsyncServer("udp", null, channel, null, protocol, null).configured(options);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -296,7 +284,7 @@ public final class AsyncServer implements Server {
         try {
             endpoint.bind(address, options.socketPermissions());
             return new AsyncServer("unixgram", null, null, new UnixDatagramFeeder(endpoint, protocol), null, protocol, null,
-                    endpoint.localAddress());
+                    endpoint.localAddress()).configured(options);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             throw e;
@@ -313,34 +301,16 @@ public final class AsyncServer implements Server {
 
     /** Applies the settings of connections; the socket's own were applied when it was bound. */
     private AsyncServer configured(ServerOptions options) {
+        this.options = options;
         setMaxConnections(options.maxConnections());
         setIdleTimeout(options.idleTimeout());
-        setRequestDeadline(options.requestDeadline());
-        TlsOptions tls = options.tls();
-        if (tls != null) {
-            setSslContext(tls.context());
-            setTlsNeedClientAuth(tls.needClientAuth());
-            setTlsApplicationProtocols(tls.applicationProtocols().toArray(String[]::new));
-            setTlsHandshakeDeadline(tls.handshakeDeadline());
-        }
         proxyAdmission.configure(options.proxyProtocol());
-        setWriteBufferWaterMarks(options.lowWaterMark(), options.highWaterMark());
-        setWriteBufferLimit(options.writeBufferLimit());
+        scheduleTimeoutScans();
         return this;
     }
 
-    private interface Bind {
-        void run() throws IOException;
-    }
-
-    private static void bind(Bind bind, String scheme, SocketAddress address) throws IOException {
-        try {
-            bind.run();
-        } catch (BindException e) {
-            throw (BindException) new BindException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
-        } catch (SocketException e) {
-            throw (SocketException) new SocketException(Addresses.uri(scheme, address) + ": " + e.getMessage()).initCause(e);
-        }
+    private static void bind(Addresses.Bind bind, String scheme, SocketAddress address) throws IOException {
+        Addresses.bind(scheme, address, bind);
     }
 
     private static StandardProtocolFamily family(InetSocketAddress address) {
@@ -356,32 +326,6 @@ public final class AsyncServer implements Server {
         }
         requireNew("event loops");
         this.loopCount = count;
-    }
-
-    /**
-     * Sets the write-buffer water marks of every connection: above {@code high} buffered bytes the
-     * protocol gets {@code pauseWriting()}, at or below {@code low} {@code resumeWriting()}.
-     * Defaults 16 KiB and 64 KiB. Before {@link #start()}.
-     */
-    public void setWriteBufferWaterMarks(int low, int high) {
-        if (low < 0 || high < low) {
-            throw new IllegalArgumentException("water marks need 0 <= low <= high, got low=" + low + ", high=" + high);
-        }
-        requireNew("water marks");
-        this.lowWaterMark = low;
-        this.highWaterMark = high;
-    }
-
-    /**
-     * Sets a hard limit on a connection's write buffer: a connection that buffers more (its protocol
-     * ignored {@code pauseWriting}) is aborted. 0, the default, means no limit. Before {@link #start()}.
-     */
-    public void setWriteBufferLimit(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("write buffer limit must be 0 (none) or more, got " + bytes);
-        }
-        requireNew("write buffer limit");
-        this.writeBufferLimit = bytes;
     }
 
     /**
@@ -403,21 +347,15 @@ public final class AsyncServer implements Server {
         return idleTimeout;
     }
 
-    /**
-     * Sets a deadline for each whole connection: one still open this long after it was accepted
-     * is closed, whatever it is doing. A deadline, measured from the accept; {@code null}, the
-     * default, means none. May be changed while serving.
-     *
-     * @throws IllegalArgumentException if {@code deadline} is zero or negative
-     */
-    public void setRequestDeadline(Duration deadline) {
-        this.requestDeadline = positiveOrNull(deadline, "request deadline");
-        scheduleTimeoutScans();
+    /** The request deadline of the options, or {@code null} for none. */
+    public Duration requestDeadline() {
+        return options.requestDeadline();
     }
 
-    /** The request deadline, or {@code null} for none. */
-    public Duration requestDeadline() {
-        return requestDeadline;
+    /** The options this server was built with; the connection limit and the idle timeout may since have changed. */
+    @Override
+    public ServerOptions options() {
+        return options;
     }
 
     private static Duration positiveOrNull(Duration d, String what) {
@@ -451,97 +389,21 @@ public final class AsyncServer implements Server {
         return maxConnections;
     }
 
-    /**
-     * Turns on the PROXY protocol (HAProxy's v1 and v2) for stream connections: every connection
-     * must start with a header, and may come only from {@code trustedNetworks}, a comma-separated
-     * list of CIDR ranges such as {@code 127.0.0.0/8,10.0.0.0/8,::1/128} (the load balancers;
-     * Unix-stream peers are always trusted). Protocols then see the real client in
-     * {@link Transport#remoteAddress()} and the rest of the header in {@link Transport#proxyInfo()}.
-     * The header is read on the loop before the protocol is made, and the bytes that follow it go
-     * to {@code dataReceived}. A peer outside those networks, a malformed header, or one that does
-     * not arrive within the header deadline closes the connection before any callback runs; each
-     * is counted, and logged at most once a second per reason. {@code null}, the default, turns it
-     * off. Applies to connections accepted afterwards.
-     *
-     * @throws IllegalArgumentException if the list is malformed; the message says what to fix
-     */
-    public void setProxyProtocol(String trustedNetworks) {
-        proxyAdmission.setTrustedNetworks(trustedNetworks);
-    }
-
-    /**
-     * Sets how long a client has to send its PROXY header, counted from the accept. A deadline;
-     * default {@link #DEFAULT_PROXY_HEADER_DEADLINE}.
-     *
-     * @throws IllegalArgumentException if {@code deadline} is zero or negative
-     */
-    public void setProxyHeaderDeadline(Duration deadline) {
-        proxyAdmission.setHeaderDeadline(Objects.requireNonNull(positiveOrNull(deadline, "PROXY header deadline"), "deadline"));
-    }
-
-    /** How many connections the PROXY protocol turned away (untrusted peer, bad or late header). */
-    public long proxyHeaderRejections() {
-        return counters.proxyRejections.sum();
-    }
-
-    /**
-     * Serves TLS with {@code context} (see {@link dev.socketserver.Tls} to load a certificate and
-     * key): TLS 1.2 and 1.3 only, with the JDK's default cipher suites. The handshake runs on the
-     * connection's loop (the engine's slow tasks in a virtual thread) after the PROXY header if
-     * any, and must finish within the handshake deadline; a client that fails it is closed and
-     * counted, and logged at most once a second, before any callback runs. The protocol is made
-     * once the handshake is done, sees plaintext, and finds the session in
-     * {@link Transport#tlsSession()}. Closing sends close_notify. {@code null}, the default, turns
-     * TLS off. Applies to connections accepted afterwards.
-     */
-    public void setSslContext(SSLContext context) {
-        this.sslContext = context;
-    }
-
-    /** Asks every client for a certificate and refuses those without a valid one (mutual TLS). Default false. */
-    public void setTlsNeedClientAuth(boolean need) {
-        this.tlsNeedClientAuth = need;
-    }
-
-    /**
-     * Sets the TLS handshake deadline, counted from the start of the handshake. Default
-     * {@link #DEFAULT_TLS_HANDSHAKE_DEADLINE}.
-     *
-     * @throws IllegalArgumentException if {@code deadline} is zero or negative
-     */
-    public void setTlsHandshakeDeadline(Duration deadline) {
-        this.tlsHandshakeDeadline = Objects.requireNonNull(positiveOrNull(deadline, "TLS handshake deadline"), "deadline");
-    }
-
-    /**
-     * Sets the application protocols this server speaks, for ALPN, in order of preference (such
-     * as {@code "h2", "http/1.1"}): a client that offers one of them gets it, and the protocol
-     * sees it in {@link Transport#tlsApplicationProtocol()}; a client that offers only others
-     * fails the handshake, as the ALPN spec asks. None, the default, means ALPN is not negotiated.
-     */
-    public void setTlsApplicationProtocols(String... protocols) {
-        this.tlsApplicationProtocols = List.of(protocols);
-    }
-
-    /** How many clients failed the TLS handshake (including those that ran out of time). */
-    public long tlsHandshakeFailures() {
-        return counters.tlsHandshakeFailures.sum();
-    }
-
     SSLContext sslContext() {
-        return sslContext;
+        TlsOptions tls = options.tls();
+        return tls == null ? null : tls.context();
     }
 
     boolean tlsNeedClientAuth() {
-        return tlsNeedClientAuth;
+        return options.tls().needClientAuth();
     }
 
     Duration tlsHandshakeDeadline() {
-        return tlsHandshakeDeadline;
+        return options.tls().handshakeDeadline();
     }
 
     List<String> tlsApplicationProtocols() {
-        return tlsApplicationProtocols;
+        return options.tls().applicationProtocols();
     }
 
     TlsPolicy tlsPolicy() {
@@ -563,15 +425,15 @@ public final class AsyncServer implements Server {
     }
 
     int lowWaterMark() {
-        return lowWaterMark;
+        return options.lowWaterMark();
     }
 
     int highWaterMark() {
-        return highWaterMark;
+        return options.highWaterMark();
     }
 
     long writeBufferLimit() {
-        return writeBufferLimit;
+        return options.writeBufferLimit();
     }
 
     private void requireNew(String option) {
@@ -943,7 +805,7 @@ public final class AsyncServer implements Server {
         synchronized (stateLock) {
             running = state == State.RUNNING ? loops : null;
         }
-        if (running == null || (idleTimeout == null && requestDeadline == null)) {
+        if (running == null || (idleTimeout == null && options.requestDeadline() == null)) {
             return;
         }
         for (EventLoop loop : running) {
@@ -959,7 +821,7 @@ public final class AsyncServer implements Server {
     /** Closes the loop's connections that are idle or past their deadline, and comes back in a quarter of the shorter one (10 ms to 1 s). */
     private void scanForTimeouts(EventLoop loop) {
         Duration idle = idleTimeout;
-        Duration deadline = requestDeadline;
+        Duration deadline = options.requestDeadline();
         if (idle == null && deadline == null) {
             loop.timeoutScanScheduled = false;
             return;

@@ -52,7 +52,7 @@ public interface Transport {
 
     /**
      * The client's address: the peer's, or on a server with the PROXY protocol on
-     * ({@link AsyncServer#setProxyProtocol}) the real client that the load balancer's header named.
+     * ({@link dev.socketserver.ServerOptions.Builder#proxyProtocol}) the real client that the load balancer's header named.
      */
     SocketAddress remoteAddress();
 
@@ -64,7 +64,7 @@ public interface Transport {
 
     /**
      * What the load balancer's PROXY protocol header said, on a server with the PROXY protocol on
-     * ({@link AsyncServer#setProxyProtocol}); empty otherwise. {@link #remoteAddress()} is then
+     * ({@link dev.socketserver.ServerOptions.Builder#proxyProtocol}); empty otherwise. {@link #remoteAddress()} is then
      * the real client already. Safe from any thread once {@code connectionMade} has run.
      */
     default Optional<ProxyInfo> proxyInfo() {
@@ -72,7 +72,7 @@ public interface Transport {
     }
 
     /**
-     * The TLS session, on a server with TLS ({@link AsyncServer#setSslContext}): the negotiated
+     * The TLS session, on a server with TLS ({@link dev.socketserver.ServerOptions.Builder#tls}): the negotiated
      * protocol and cipher suite, and the client's certificates under mutual TLS. It is an
      * {@link javax.net.ssl.ExtendedSSLSession}, whose {@code getRequestedServerNames()} gives the
      * SNI name the client asked for. Empty on a plain connection. Safe from any thread once

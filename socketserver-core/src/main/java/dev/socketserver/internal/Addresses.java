@@ -1,8 +1,11 @@
 package dev.socketserver.internal;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.util.Arrays;
 
@@ -59,5 +62,25 @@ public final class Addresses {
     /** The same, with the scheme the command line uses: {@code tcp://…}, {@code udp://…}, {@code unix:…}. */
     public static String uri(String scheme, SocketAddress address) {
         return address instanceof UnixDomainSocketAddress ? scheme + ":" + format(address) : scheme + "://" + format(address);
+    }
+
+    /** A bind of a socket, which may fail. */
+    public interface Bind {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code bind}; if it fails, throws the same kind of exception with the address as the
+     * command line writes it in front of the system's message ({@code tcp://127.0.0.1:9000: Address
+     * already in use}), so a user knows which of several sockets failed. Every server binds through here.
+     */
+    public static void bind(String scheme, SocketAddress address, Bind bind) throws IOException {
+        try {
+            bind.run();
+        } catch (BindException e) {
+            throw (BindException) new BindException(uri(scheme, address) + ": " + e.getMessage()).initCause(e);
+        } catch (SocketException e) {
+            throw (SocketException) new SocketException(uri(scheme, address) + ": " + e.getMessage()).initCause(e);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.socketserver.internal;
 
-import dev.socketserver.Concurrency;
 import dev.socketserver.internal.linux.SupervisorLink;
 
 import java.io.IOException;
@@ -13,7 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The worker's side of {@link Concurrency#workerProcesses}: whether this JVM is a worker, the
+ * The worker's side of {@code Concurrency.workerProcesses}: whether this JVM is a worker, the
  * listening socket it inherited on standard input, and the supervisor it should outlive only
  * briefly.
  */
@@ -23,7 +22,10 @@ public final class WorkerProcess {
 
     private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
 
-    private static final String NUMBER = System.getenv(Concurrency.WORKER_ENVIRONMENT_VARIABLE);
+    /** Marks a worker: its value is the worker's number, from 1. Public as {@code Concurrency.WORKER_ENVIRONMENT_VARIABLE}. */
+    public static final String NUMBER_VARIABLE = "SOCKETSERVER_WORKER";
+
+    private static final String NUMBER = System.getenv(NUMBER_VARIABLE);
 
     private WorkerProcess() {
     }
@@ -51,7 +53,7 @@ public final class WorkerProcess {
      */
     public static ServerSocketChannel inheritedListener(String scheme) throws IOException {
         Channel inherited = System.inheritedChannel();
-        String variable = Concurrency.WORKER_ENVIRONMENT_VARIABLE + "=" + NUMBER;
+        String variable = NUMBER_VARIABLE + "=" + NUMBER;
         if (!(inherited instanceof ServerSocketChannel listener)) {
             throw new IOException("this process is a worker (" + variable + ") but its standard input is not a listening socket (got "
                     + inherited + "); workers are started by a server built with Concurrency.workerProcesses, so unset " + variable);

@@ -1,6 +1,5 @@
 package dev.socketserver.internal;
 
-import dev.socketserver.Concurrency;
 import dev.socketserver.internal.linux.ChildReaper;
 import dev.socketserver.internal.linux.Spawner;
 import dev.socketserver.internal.linux.SupervisorLink;
@@ -23,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
- * The supervisor's side of {@link Concurrency#workerProcesses}: starts the workers with the
+ * The supervisor's side of {@code Concurrency.workerProcesses}: starts the workers with the
  * listening socket on their standard input, restarts those that exit with a growing delay, and
  * stops them.
  *
@@ -238,7 +237,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private void start(Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-        environment.put(Concurrency.WORKER_ENVIRONMENT_VARIABLE, Integer.toString(slot.number));
+        environment.put(WorkerProcess.NUMBER_VARIABLE, Integer.toString(slot.number));
         environment.put(WorkerProcess.SUPERVISOR_FD_VARIABLE, "3");
         environment.put(WorkerHeartbeat.FD_VARIABLE, "4");
         heartbeat.reset(slot.number);

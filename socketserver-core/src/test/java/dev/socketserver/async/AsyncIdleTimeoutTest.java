@@ -1,5 +1,6 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ServerOptions;
 import dev.socketserver.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,8 +105,8 @@ class AsyncIdleTimeoutTest {
 
     @Test
     void theRequestDeadlineClosesEvenABusyConnection() throws Exception {
-        server = AsyncServer.tcp(LOOPBACK, RecordingEcho::new);
-        server.setRequestDeadline(Duration.ofMillis(300));
+        server = AsyncServer.tcp(LOOPBACK, RecordingEcho::new, ServerOptions.builder().requestDeadline(Duration.ofMillis(300)).build());
+        assertThat(server.requestDeadline()).isEqualTo(Duration.ofMillis(300));
         server.start();
         try (Socket busy = connect(server.serverAddress())) {
             long start = System.nanoTime();
@@ -129,6 +130,7 @@ class AsyncIdleTimeoutTest {
         server = AsyncServer.tcp(LOOPBACK, RecordingEcho::new);
         assertThatThrownBy(() -> server.setIdleTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be positive, or null for none");
-        assertThatThrownBy(() -> server.setRequestDeadline(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ServerOptions.builder().requestDeadline(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be positive, or null for none");
     }
 }

@@ -1,5 +1,7 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ProxyProtocol;
+import dev.socketserver.ServerOptions;
 import dev.socketserver.LogCapture;
 import dev.socketserver.internal.Addresses;
 import org.junit.jupiter.api.AfterEach;
@@ -110,15 +112,15 @@ class AsyncProxyProtocolTest {
                         .startsWith("v" + (message == v1 ? 1 : 2) + " client=203.0.113.5:41000 ").endsWith("\nafter\n");
             }
         }
-        assertThat(server.proxyHeaderRejections()).isZero();
+        assertThat(server.stats().proxyRejections()).isZero();
     }
 
     @Test
     void aUnixStreamPeerIsTrustedAndItsHeaderRead() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("/tmp"), "proxy");
         java.nio.file.Path path = dir.resolve("p.sock");
-        server = AsyncServer.unix(path, Describe::new);
-        server.setProxyProtocol("10.0.0.0/8");   // says nothing about Unix peers: they are local
+        // 10.0.0.0/8 says nothing about Unix peers: they are local
+        server = AsyncServer.unix(path, Describe::new, proxied("10.0.0.0/8"));
         server.start();
         try (var client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path))) {
             client.write(ByteBuffer.wrap(ascii("PROXY TCP4 198.51.100.2 10.0.0.1 1234 80\r\nunix\n")));
@@ -139,7 +141,7 @@ class AsyncProxyProtocolTest {
             for (int i = 0; i < 20; i++) {
                 assertThat(exchange(ascii("PROXY TCP4 192.0.2.1 198.51.100.7 56324 443\r\nhi\n"))).isEmpty();
             }
-            assertThat(await(Duration.ofSeconds(5), () -> server.proxyHeaderRejections() == 20)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.stats().proxyRejections() == 20)).isTrue();
             assertThat(made.get()).isZero();
             assertThat(capture.entries().stream().filter(e -> e.message().contains("not in the PROXY protocol's trusted networks 10.0.0.0/8")))
                     .hasSize(1);
@@ -165,8 +167,7 @@ class AsyncProxyProtocolTest {
             public void dataReceived(ByteBuffer data) {
                 transport.write(data);
             }
-        });
-        server.setProxyProtocol("127.0.0.0/8");
+        }, proxied("127.0.0.0/8"));
         server.start();
         assertThat(exchange(ascii("PROXY TCP4 192.0.2.1 198.51.100.7 56324 443\r\nkept while paused\n"))).isEqualTo("kept while paused\n");
     }
@@ -174,10 +175,13 @@ class AsyncProxyProtocolTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private void start(String trusted) throws IOException {
-        server = AsyncServer.tcp(LOOPBACK, Describe::new);
+        server = AsyncServer.tcp(LOOPBACK, Describe::new, proxied(trusted));
         server.setEventLoops(2);
-        server.setProxyProtocol(trusted);
         server.start();
+    }
+
+    private static ServerOptions proxied(String trusted) {
+        return ServerOptions.builder().proxyProtocol(ProxyProtocol.from(trusted)).build();
     }
 
     private Socket connect() throws IOException {

@@ -1,5 +1,6 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ServerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -232,9 +233,7 @@ class AsyncServerTest {
                 lost.set(cause);
                 closed.countDown();
             }
-        });
-        server.setWriteBufferWaterMarks(16 * 1024, 64 * 1024);
-        server.setWriteBufferLimit(4 * 1024 * 1024);
+        }, ServerOptions.builder().writeBufferWaterMarks(16 * 1024, 64 * 1024).writeBufferLimit(4 * 1024 * 1024).build());
         server.start();
         try (Socket client = connect(server.serverAddress())) {
             assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();

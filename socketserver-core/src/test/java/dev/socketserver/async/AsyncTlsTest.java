@@ -1,5 +1,8 @@
 package dev.socketserver.async;
 
+import dev.socketserver.ProxyProtocol;
+import dev.socketserver.ServerOptions;
+import dev.socketserver.TlsOptions;
 import dev.socketserver.LogCapture;
 import dev.socketserver.TestCertificates;
 import dev.socketserver.internal.Addresses;
@@ -86,8 +89,7 @@ class AsyncTlsTest {
 
     @Test
     void anSslSocketRoundTripShowsSniAndAlpnToTheProtocol() throws Exception {
-        start(serverContext);
-        server.setTlsApplicationProtocols("h2", "http/1.1");
+        start(TlsOptions.of(serverContext).withApplicationProtocols("h2", "http/1.1"));
         try (SSLSocket client = tlsClient(clientContext, "localhost", "http/1.1")) {
             client.getOutputStream().write("hello over tls\n".getBytes(StandardCharsets.UTF_8));
             assertThat(readLine(client.getInputStream())).matches("TLSv1\\.3 localhost http/1\\.1 - 127\\.0\\.0\\.1:\\d+");
@@ -127,7 +129,7 @@ class AsyncTlsTest {
                 plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
                 plain.getInputStream().readAllBytes();   // whatever alert comes, then EOF
             }
-            assertThat(await(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.stats().tlsHandshakeFailures() == 1)).isTrue();
             assertThat(made.get()).isZero();
             assertThat(capture.errorBlocks()).isEmpty();
             assertThat(capture.entries()).anySatisfy(e -> assertThat(e.message()).startsWith("TLS handshake with 127.0.0.1:"));
@@ -137,8 +139,7 @@ class AsyncTlsTest {
 
     @Test
     void aClientThatStallsTheHandshakeIsClosedAtTheDeadlineAndTheServerServesOn() throws Exception {
-        start(serverContext);
-        server.setTlsHandshakeDeadline(Duration.ofMillis(300));
+        start(TlsOptions.of(serverContext).withHandshakeDeadline(Duration.ofMillis(300)));
         try (Socket silent = AsyncServerTest.connect(server.serverAddress());
              Socket halfway = AsyncServerTest.connect(server.serverAddress())) {
             halfway.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});   // a record header and one byte of 512
@@ -152,14 +153,13 @@ class AsyncTlsTest {
             readLine(client.getInputStream());
             assertThat(readLine(client.getInputStream())).isEqualTo("next");
         }
-        assertThat(server.tlsHandshakeFailures()).isEqualTo(2);
+        assertThat(server.stats().tlsHandshakeFailures()).isEqualTo(2);
         assertThat(made.get()).isEqualTo(1);
     }
 
     @Test
     void mutualTlsShowsTheClientCertificateAndRefusesClientsWithout() throws Exception {
-        start(TestCertificates.mutualServerContext());
-        server.setTlsNeedClientAuth(true);
+        start(TlsOptions.of(TestCertificates.mutualServerContext()).withClientAuth());
         try (SSLSocket client = tlsClient(TestCertificates.clientContext(true), "localhost")) {
             assertThat(readLine(client.getInputStream())).contains(" CN=test client ");
         }
@@ -170,14 +170,13 @@ class AsyncTlsTest {
             served = null;   // TLS 1.3: the alert arrives at the first read
         }
         assertThat(served).isNull();
-        assertThat(await(Duration.ofSeconds(5), () -> server.tlsHandshakeFailures() == 1)).isTrue();
+        assertThat(await(Duration.ofSeconds(5), () -> server.stats().tlsHandshakeFailures() == 1)).isTrue();
         assertThat(made.get()).isEqualTo(1);
     }
 
     @Test
     void tlsBehindAProxyHeaderSeesTheRealClient() throws Exception {
-        start(serverContext);
-        server.setProxyProtocol("127.0.0.0/8");
+        start(ServerOptions.builder().tls(TlsOptions.of(serverContext)).proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build());
         var address = (InetSocketAddress) server.serverAddress();
         try (Socket raw = AsyncServerTest.connect(address)) {
             raw.getOutputStream().write("PROXY TCP4 203.0.113.7 127.0.0.1 40000 443\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -214,8 +213,7 @@ class AsyncTlsTest {
                 transport.get().write("bye".getBytes(StandardCharsets.UTF_8));
                 transport.get().close();
             }
-        });
-        server.setSslContext(serverContext);
+        }, ServerOptions.builder().tls(TlsOptions.of(serverContext)).build());
         server.start();
         try (SSLSocket client = tlsClient(clientContext, "localhost")) {
             client.startHandshake();
@@ -257,9 +255,16 @@ class AsyncTlsTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     private void start(SSLContext context) throws IOException {
-        server = AsyncServer.tcp(LOOPBACK, Describe::new);
+        start(TlsOptions.of(context));
+    }
+
+    private void start(TlsOptions tls) throws IOException {
+        start(ServerOptions.builder().tls(tls).build());
+    }
+
+    private void start(ServerOptions options) throws IOException {
+        server = AsyncServer.tcp(LOOPBACK, Describe::new, options);
         server.setEventLoops(2);
-        server.setSslContext(context);
         server.start();
     }
 

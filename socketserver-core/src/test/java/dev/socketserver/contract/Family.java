@@ -1,6 +1,8 @@
 package dev.socketserver.contract;
 
+import dev.socketserver.Concurrency;
 import dev.socketserver.Connection;
+import dev.socketserver.ServerOptions;
 import dev.socketserver.ServerStats;
 import dev.socketserver.TcpServer;
 import dev.socketserver.async.AsyncSeams;
@@ -14,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,19 +27,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 enum Family {
     BLOCKING {
         @Override
-        Server tcp(Handler handler) throws IOException {
-            return new Blocking(handler);
+        Server tcp(Handler handler, ServerOptions options) throws IOException {
+            return new Blocking(handler, options);
         }
     },
     ASYNC {
         @Override
-        Server tcp(Handler handler) throws IOException {
-            return new Async(handler);
+        Server tcp(Handler handler, ServerOptions options) throws IOException {
+            return new Async(handler, options);
         }
     };
 
-    /** A bound TCP server of this family, not yet serving: set options, then {@link Server#start()}. */
-    abstract Server tcp(Handler handler) throws IOException;
+    /** A bound TCP server of this family with the default options, not yet serving: {@link Server#start()} it. */
+    Server tcp(Handler handler) throws IOException {
+        return tcp(handler, ServerOptions.defaults());
+    }
+
+    /** A bound TCP server of this family built with {@code options}, not yet serving: {@link Server#start()} it. */
+    abstract Server tcp(Handler handler, ServerOptions options) throws IOException;
 
     /** What a server does with a connection once it reaches the handler. */
     enum Handler { ECHO, FAILING }
@@ -52,10 +58,6 @@ enum Family {
 
     /** One server of either family, seen through what the contract tests need. */
     interface Server extends AutoCloseable {
-        void setProxyProtocol(String trustedNetworks);
-
-        void setProxyHeaderDeadline(Duration deadline);
-
         /** Makes the next {@code count} accepts fail with an {@link IOException} saying {@code message}. */
         void failAccepts(int count, String message);
 
@@ -74,7 +76,7 @@ enum Family {
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-    /** What both families share once built: everything but the options and the accept seam goes through {@link dev.socketserver.Server}. */
+    /** What both families share once built: everything but the accept seam goes through {@link dev.socketserver.Server}. */
     private abstract static class Built implements Server {
         final AtomicInteger handled = new AtomicInteger();
         private dev.socketserver.Server server;
@@ -118,7 +120,7 @@ enum Family {
         private volatile String acceptError;
         private final TcpServer server;
 
-        Blocking(Handler handler) throws IOException {
+        Blocking(Handler handler, ServerOptions options) throws IOException {
             server = new TcpServer(LOOPBACK, conn -> {
                 handled.incrementAndGet();
                 if (handler == Handler.FAILING) {
@@ -126,7 +128,7 @@ enum Family {
                     throw new HandlerFailure();
                 }
                 conn.in().transferTo(conn.out());
-            }) {
+            }, Concurrency.virtualThreads(), options) {
                 @Override
                 protected Connection getRequest() throws IOException {
                     if (failingAccepts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -139,16 +141,6 @@ enum Family {
         }
 
         @Override
-        public void setProxyProtocol(String trustedNetworks) {
-            server.setProxyProtocol(trustedNetworks);
-        }
-
-        @Override
-        public void setProxyHeaderDeadline(Duration deadline) {
-            server.setProxyHeaderDeadline(deadline);
-        }
-
-        @Override
         public void failAccepts(int count, String message) {
             acceptError = message;
             failingAccepts.set(count);
@@ -158,7 +150,7 @@ enum Family {
     private static final class Async extends Built {
         private final AsyncServer server;
 
-        Async(Handler handler) throws IOException {
+        Async(Handler handler, ServerOptions options) throws IOException {
             server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
                 Transport transport;
 
@@ -175,19 +167,9 @@ enum Family {
                     }
                     transport.write(data);
                 }
-            });
+            }, options);
             server.setEventLoops(2);
             built(server);
-        }
-
-        @Override
-        public void setProxyProtocol(String trustedNetworks) {
-            server.setProxyProtocol(trustedNetworks);
-        }
-
-        @Override
-        public void setProxyHeaderDeadline(Duration deadline) {
-            server.setProxyHeaderDeadline(deadline);
         }
 
         @Override

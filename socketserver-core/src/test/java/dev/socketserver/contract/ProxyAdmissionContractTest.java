@@ -1,6 +1,8 @@
 package dev.socketserver.contract;
 
 import dev.socketserver.LogCapture;
+import dev.socketserver.ProxyProtocol;
+import dev.socketserver.ServerOptions;
 import dev.socketserver.contract.Family.Handler;
 import dev.socketserver.internal.Loggers;
 import org.junit.jupiter.api.Timeout;
@@ -31,9 +33,10 @@ class ProxyAdmissionContractTest {
     @ParameterizedTest
     @EnumSource(Family.class)
     void badHeadersAndUntrustedPeersAreTurnedAwayUnderTheSameReasons(Family family) throws Exception {
-        try (var log = new LogCapture(); var server = family.tcp(Handler.ECHO)) {
-            server.setProxyProtocol(TRUSTED + "/32");
-            server.setProxyHeaderDeadline(Duration.ofMillis(300));
+        ServerOptions options = ServerOptions.builder()
+                .proxyProtocol(ProxyProtocol.from(TRUSTED + "/32").withHeaderDeadline(Duration.ofMillis(300)))
+                .build();
+        try (var log = new LogCapture(); var server = family.tcp(Handler.ECHO, options)) {
             server.start();
             for (int i = 0; i < 3; i++) {
                 assertThat(exchange(server.address(), TRUSTED, ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))).isEmpty();
