@@ -1000,7 +1000,8 @@ public abstract class BaseServer<Q> implements Server {
         return runner.maxConnections();
     }
 
-    /** The number of requests running now. */
+    /** The number of requests running now: open connections, or datagrams being handled. */
+    @Override
     public final int activeRequests() {
         return running.size();
     }

@@ -8,7 +8,7 @@ final class FunctionHandlers {
     private FunctionHandlers() {
     }
 
-    static Supplier<BaseRequestHandler<Connection>> of(StreamHandler handler) {
+    static Supplier<BaseRequestHandler<Connection>> of(ConnectionHandler handler) {
         Objects.requireNonNull(handler, "handler");
         return () -> new BaseRequestHandler<>() {
             @Override

@@ -42,7 +42,7 @@ public final class InheritedConnection {
     }
 
     /** Serves the connection on standard input with {@code handler}, then exits. */
-    public static void serve(StreamHandler handler) {
+    public static void serve(ConnectionHandler handler) {
         serve(FunctionHandlers.of(handler));
     }
 

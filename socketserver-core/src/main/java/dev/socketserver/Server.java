@@ -70,6 +70,12 @@ public interface Server extends AutoCloseable {
     /** The bound address as the command's {@code --listen} writes it: {@code tcp://127.0.0.1:9000}, {@code unix:/run/x.sock}, ... */
     String serverUri();
 
+    /**
+     * How many requests are running now: open connections (stream servers, either family), or
+     * datagrams being handled; the same number as {@link ServerStats#activeRequests()}, without a snapshot.
+     */
+    int activeRequests();
+
     /** A snapshot of the server's counters. */
     ServerStats stats();
 

@@ -52,17 +52,17 @@ public non-sealed class TcpServer extends StreamServer {
     }
 
     /** A TCP server with a function as handler, on virtual threads. */
-    public TcpServer(InetSocketAddress address, StreamHandler handler) throws IOException {
+    public TcpServer(InetSocketAddress address, ConnectionHandler handler) throws IOException {
         this(address, FunctionHandlers.of(handler), Concurrency.virtualThreads());
     }
 
     /** A TCP server with a function as handler. */
-    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency) throws IOException {
+    public TcpServer(InetSocketAddress address, ConnectionHandler handler, Concurrency concurrency) throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency);
     }
 
     /** A TCP server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
-    public TcpServer(InetSocketAddress address, StreamHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+    public TcpServer(InetSocketAddress address, ConnectionHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
         this(address, FunctionHandlers.of(handler), concurrency, options);
     }
 
@@ -84,7 +84,7 @@ public non-sealed class TcpServer extends StreamServer {
      * serve other machines, name the address, {@code new TcpServer(new InetSocketAddress(9000),
      * handler)} for every interface.
      */
-    public static void serve(int port, StreamHandler handler) throws IOException {
+    public static void serve(int port, ConnectionHandler handler) throws IOException {
         try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), handler)) {
             server.serveForever();
         }

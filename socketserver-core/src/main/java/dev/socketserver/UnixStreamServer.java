@@ -65,17 +65,17 @@ public non-sealed class UnixStreamServer extends StreamServer {
     }
 
     /** A Unix stream server with a function as handler, on virtual threads. */
-    public UnixStreamServer(Path path, StreamHandler handler) throws IOException {
+    public UnixStreamServer(Path path, ConnectionHandler handler) throws IOException {
         this(path, FunctionHandlers.of(handler), Concurrency.virtualThreads());
     }
 
     /** A Unix stream server with a function as handler. */
-    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency) throws IOException {
+    public UnixStreamServer(Path path, ConnectionHandler handler, Concurrency concurrency) throws IOException {
         this(path, FunctionHandlers.of(handler), concurrency);
     }
 
     /** A Unix stream server with a function as handler, configured by {@code options}; see {@link ServerOptions}. */
-    public UnixStreamServer(Path path, StreamHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+    public UnixStreamServer(Path path, ConnectionHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
         this(path, FunctionHandlers.of(handler), concurrency, options);
     }
 

@@ -7,7 +7,7 @@
  * it runs: a {@link dev.socketserver.ThreadModel} (the serving thread, a thread or virtual thread
  * each, at most N at once), which every server takes, or a {@link dev.socketserver.ProcessModel}
  * (a process each, or worker processes), which only stream servers take. A handler says what it does: a function
- * ({@link dev.socketserver.StreamHandler}, {@link dev.socketserver.DatagramHandler}) or Python's
+ * ({@link dev.socketserver.ConnectionHandler}, {@link dev.socketserver.DatagramHandler}) or Python's
  * class shape ({@link dev.socketserver.StreamRequestHandler},
  * {@link dev.socketserver.DatagramRequestHandler}).
  *

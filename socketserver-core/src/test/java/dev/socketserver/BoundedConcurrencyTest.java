@@ -27,7 +27,7 @@ class BoundedConcurrencyTest {
     void boundedTwoServesAtMostTwoAtOnceAndTheThirdWaits() throws Exception {
         AtomicInteger now = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
-        StreamHandler slow = conn -> {
+        ConnectionHandler slow = conn -> {
             int running = now.incrementAndGet();
             peak.accumulateAndGet(running, Math::max);
             try {

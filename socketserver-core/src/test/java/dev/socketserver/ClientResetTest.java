@@ -42,7 +42,7 @@ class ClientResetTest {
     @EnumSource(value = Transport.class, names = {"TCP", "UNIX"})
     void aClientThatGoesAwayWhileTheHandlerWritesFailsTheWriteQuietly(Transport transport) throws Exception {
         CompletableFuture<Long> writeFailedAt = new CompletableFuture<>();
-        StreamHandler streamFiftyMib = conn -> {
+        ConnectionHandler streamFiftyMib = conn -> {
             byte[] chunk = new byte[64 * 1024];
             try {
                 for (int sent = 0; sent < FIFTY_MIB; sent += chunk.length) {

@@ -38,7 +38,7 @@ class ConnectionStormTest {
     @Test
     void everyClientOfAStormGetsItsWholeReplyOrAConnectError() throws Exception {
         int before = Descriptors.baseline();
-        var server = new TcpServer(TestServers.loopback(), FunctionHandlers.of((StreamHandler) conn -> {
+        var server = new TcpServer(TestServers.loopback(), FunctionHandlers.of((ConnectionHandler) conn -> {
             conn.readLine();
             Thread.sleep(10);   // the work a request costs
             conn.out().write(REPLY);

@@ -19,7 +19,7 @@ class CustomHandleErrorTest {
     @MethodSource("dev.socketserver.TestServers#allModels")
     void overriddenHandleErrorIsCalledAfterTheHandlerRaised(Concurrency concurrency) throws Exception {
         StringBuffer calls = new StringBuffer();
-        StreamHandler raising = conn -> {
+        ConnectionHandler raising = conn -> {
             calls.append("Handler called\n");
             throw new ReferenceHandlers.HandlerFailure("RAISE failed on purpose");
         };

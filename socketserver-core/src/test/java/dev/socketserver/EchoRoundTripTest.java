@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(20)
 class EchoRoundTripTest {
 
-    static final StreamHandler ECHO = conn -> conn.in().transferTo(conn.out());
+    static final ConnectionHandler ECHO = conn -> conn.in().transferTo(conn.out());
 
     @Test
     void tcpEchoesBytesAsTheyArrive() throws Exception {

@@ -37,7 +37,7 @@ class FatalErrorTest {
     private final AtomicInteger requests = new AtomicInteger();
 
     /** Fatal for the first request, an echo of one line for later ones. */
-    private final StreamHandler fatalFirst = conn -> {
+    private final ConnectionHandler fatalFirst = conn -> {
         if (requests.getAndIncrement() == 0) {
             calls.append("Handler called\n");
             throw new Fatal();

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class FragmentedAndPipelinedInputTest {
     /** Answers every line with its length and the line, until EOF. */
-    private static final StreamHandler LINES = conn -> {
+    private static final ConnectionHandler LINES = conn -> {
         String line;
         while ((line = conn.readLine()) != null) {
             conn.out().write((line.length() + ":" + line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -51,7 +51,7 @@ class FragmentedAndPipelinedInputTest {
 
     @Test
     void proxyHeadersSentOneBytePerSegmentGiveTheSameClient() throws Exception {
-        StreamHandler describe = conn -> conn.out().write((dev.socketserver.internal.Addresses.format(conn.clientAddress())
+        ConnectionHandler describe = conn -> conn.out().write((dev.socketserver.internal.Addresses.format(conn.clientAddress())
                 + " " + conn.readLine() + "\n").getBytes(StandardCharsets.UTF_8));
         ServerOptions proxied = ServerOptions.builder().proxyProtocol(ProxyProtocol.from("127.0.0.0/8")).build();
         try (var server = new TcpServer(TestServers.loopback(), describe, Concurrency.virtualThreads(), proxied);

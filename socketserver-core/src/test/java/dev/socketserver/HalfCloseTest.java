@@ -40,7 +40,7 @@ class HalfCloseTest {
     @EnumSource(value = Transport.class, names = {"TCP", "UNIX"})
     void afterTheClientsEofTheWholeReplyArrives(Transport transport) throws Exception {
         byte[] reply = randomBytes(ONE_MIB, 1);
-        StreamHandler readAllThenReply = conn -> {
+        ConnectionHandler readAllThenReply = conn -> {
             long received = conn.in().transferTo(java.io.OutputStream.nullOutputStream());
             if (received != HUNDRED_KIB) {
                 throw new IllegalStateException("received " + received + " bytes");
@@ -63,7 +63,7 @@ class HalfCloseTest {
     void afterTheHandlersEofItStillReadsEverything(Transport transport) throws Exception {
         byte[] upload = randomBytes(ONE_MIB, 3);
         CompletableFuture<Long> receivedCrc = new CompletableFuture<>();
-        StreamHandler greetThenRead = conn -> {
+        ConnectionHandler greetThenRead = conn -> {
             conn.out().write("greeting\n".getBytes(StandardCharsets.UTF_8));
             conn.shutdownOutput();
             receivedCrc.complete(crc(conn.in().readAllBytes()));
@@ -79,7 +79,7 @@ class HalfCloseTest {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private StreamServer server(Transport transport, StreamHandler handler) throws IOException {
+    private StreamServer server(Transport transport, ConnectionHandler handler) throws IOException {
         return transport == Transport.TCP
                 ? new TcpServer(TestServers.loopback(), handler)
                 : new UnixStreamServer(dir.resolve("h.sock"), handler);

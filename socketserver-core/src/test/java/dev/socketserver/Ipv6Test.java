@@ -61,7 +61,7 @@ class Ipv6Test {
     @Test
     @DisplayName("reliability.md H1: on a dual-stack server an IPv4 client is seen as an IPv4 address, not ::ffff:a.b.c.d")
     void anIpv4ClientOfTheIpv6WildcardIsSeenAsIpv4() throws Exception {
-        StreamHandler whoIsIt = conn -> conn.out().write((((InetSocketAddress) conn.clientAddress()).getAddress().getClass().getSimpleName()
+        ConnectionHandler whoIsIt = conn -> conn.out().write((((InetSocketAddress) conn.clientAddress()).getAddress().getClass().getSimpleName()
                 + " " + dev.socketserver.internal.Addresses.format(conn.clientAddress()) + "\n").getBytes());
         try (var server = new TcpServer(new InetSocketAddress("::", 0), whoIsIt, Concurrency.virtualThreads());
              Serving<?> _ = TestServers.serve(server)) {

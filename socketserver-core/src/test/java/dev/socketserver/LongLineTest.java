@@ -75,7 +75,7 @@ class LongLineTest {
 
     /** Sends the parts as separate writes, then EOF; returns how the handler saw the lines. */
     private static String linesSeen(String... parts) throws Exception {
-        StreamHandler describe = conn -> {
+        ConnectionHandler describe = conn -> {
             StringBuilder seen = new StringBuilder();
             String line;
             while ((line = conn.readLine()) != null) {

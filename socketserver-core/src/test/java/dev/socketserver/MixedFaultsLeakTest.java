@@ -46,7 +46,7 @@ class MixedFaultsLeakTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void descriptorsAndThreadsReturnToBaselineAfterAMixOfFaults(Concurrency model) throws Exception {
-        StreamHandler echoLine = conn -> {
+        ConnectionHandler echoLine = conn -> {
             String line = conn.readLine();
             if (line != null) {
                 conn.out().write((line + "\n").getBytes(StandardCharsets.UTF_8));

@@ -59,7 +59,7 @@ class NothingLostTest {
     }
 
     /** Echoes length-prefixed messages until EOF; the reply to the last one is written while the server drains. */
-    private static final StreamHandler ECHO_MESSAGES = conn -> {
+    private static final ConnectionHandler ECHO_MESSAGES = conn -> {
         var in = new DataInputStream(conn.in());
         OutputStream out = conn.out();
         while (true) {

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class ProcessPerConnectionServerTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    private static final StreamHandler UNUSED = conn -> {
+    private static final ConnectionHandler UNUSED = conn -> {
         throw new AssertionError("the command serves, not the handler");
     };
 

@@ -121,11 +121,11 @@ class ProxyHeaderRejectionsTest {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static TcpServer proxyServer(String trusted, StreamHandler handler) throws IOException {
+    private static TcpServer proxyServer(String trusted, ConnectionHandler handler) throws IOException {
         return proxyServer(ProxyProtocol.from(trusted), handler);
     }
 
-    private static TcpServer proxyServer(ProxyProtocol proxy, StreamHandler handler) throws IOException {
+    private static TcpServer proxyServer(ProxyProtocol proxy, ConnectionHandler handler) throws IOException {
         TcpServer server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), handler, Concurrency.virtualThreads(),
                 ServerOptions.builder().proxyProtocol(proxy).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));

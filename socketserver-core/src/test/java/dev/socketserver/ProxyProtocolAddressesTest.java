@@ -34,7 +34,7 @@ class ProxyProtocolAddressesTest {
     Path dir;
 
     /** Tells the client the client address, the header's version and source, and the first line after the header. */
-    private static final StreamHandler DESCRIBE = conn -> {
+    private static final ConnectionHandler DESCRIBE = conn -> {
         ProxyInfo info = conn.proxyInfo().orElseThrow();
         String line = Addresses.format(conn.clientAddress()) + " v" + info.version() + " source=" + info.source()
                 + " then=" + conn.readLine() + "\n";

@@ -24,7 +24,7 @@ class ProxyProtocolTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     /** Tells the client what the handler saw, then echoes one line. */
-    private static final StreamHandler DESCRIBE = conn -> {
+    private static final ConnectionHandler DESCRIBE = conn -> {
         var info = conn.proxyInfo().orElseThrow();
         String line = "v" + info.version() + " client=" + dev.socketserver.internal.Addresses.format(conn.clientAddress())
                 + " destination=" + dev.socketserver.internal.Addresses.format(info.destination())
@@ -53,7 +53,7 @@ class ProxyProtocolTest {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static TcpServer proxyServer(String trusted, StreamHandler handler) throws IOException {
+    private static TcpServer proxyServer(String trusted, ConnectionHandler handler) throws IOException {
         TcpServer server = new TcpServer(LOOPBACK, handler, Concurrency.virtualThreads(),
                 ServerOptions.builder().proxyProtocol(ProxyProtocol.from(trusted)).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));

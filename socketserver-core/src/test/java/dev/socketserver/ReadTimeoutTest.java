@@ -78,7 +78,7 @@ class ReadTimeoutTest {
     @DisplayName("Connection.setReadTimeout: on TCP a read that timed out may be retried and then succeeds")
     void tcpReadMayBeRetriedAfterATimeout() throws Exception {
         CountDownLatch timedOut = new CountDownLatch(1);
-        StreamHandler retrying = conn -> {
+        ConnectionHandler retrying = conn -> {
             conn.setReadTimeout(Duration.ofMillis(100));
             try {
                 conn.readLine();
@@ -99,7 +99,7 @@ class ReadTimeoutTest {
     @Test
     @DisplayName("Connection.setReadTimeout: on a Unix stream the handler can still write after a read timed out")
     void unixStreamHandlerCanStillWriteAfterAReadTimeout() throws Exception {
-        StreamHandler answering = conn -> {
+        ConnectionHandler answering = conn -> {
             conn.setReadTimeout(Duration.ofMillis(100));
             try {
                 conn.readLine();

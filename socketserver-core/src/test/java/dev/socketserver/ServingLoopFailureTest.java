@@ -35,7 +35,7 @@ class ServingLoopFailureTest {
     @MethodSource("threadModels")
     void anErrorStartingARequestClosesTheListenerAndConnectionsAndServeForeverThrowsIt(Concurrency concurrency) throws Exception {
         AtomicInteger started = new AtomicInteger();
-        StreamHandler echoLines = conn -> {
+        ConnectionHandler echoLines = conn -> {
             for (String line; (line = conn.readLine()) != null; ) {
                 conn.out().write((line + "\n").getBytes());
             }
@@ -66,7 +66,7 @@ class ServingLoopFailureTest {
 
     @Test
     void anErrorFromASynchronousHandlerClosesTheListenerBeforeServeForeverThrowsIt() throws Exception {
-        StreamHandler fatal = conn -> {
+        ConnectionHandler fatal = conn -> {
             throw new StackOverflowError("on purpose");
         };
         try (var server = new TcpServer(TestServers.loopback(), fatal, Concurrency.synchronous());

@@ -33,7 +33,7 @@ class ShutdownDeadlineTest {
     void handlersBlockedForGoodAreInterruptedAtTheDeadline(Concurrency model) throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         AtomicInteger interrupted = new AtomicInteger();
-        StreamHandler blockedForGood = conn -> {
+        ConnectionHandler blockedForGood = conn -> {
             try {
                 if (conn.readLine().equals("sleep")) {
                     never.await();   // blocked, and not on the connection

@@ -32,7 +32,7 @@ class SlowReaderTest {
     @MethodSource("models")
     void aClientThatNeverReadsIsClosedByTheIdleTimeoutAndTheBlockedWriteIsReleased(Concurrency model) throws Exception {
         CompletableFuture<Long> writeEnded = new CompletableFuture<>();
-        StreamHandler endless = conn -> {
+        ConnectionHandler endless = conn -> {
             byte[] chunk = new byte[64 * 1024];
             try {
                 while (true) {

@@ -18,7 +18,7 @@ class StatsCountsTest {
         private int seen;
 
         CountingServer() throws IOException {
-            super(TestServers.loopback(), FunctionHandlers.of((StreamHandler) conn -> conn.in().transferTo(conn.out())), Concurrency.virtualThreads());
+            super(TestServers.loopback(), FunctionHandlers.of((ConnectionHandler) conn -> conn.in().transferTo(conn.out())), Concurrency.virtualThreads());
         }
 
         @Override

@@ -199,11 +199,11 @@ class TlsBadClientsTest {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static TcpServer tlsServer(StreamHandler handler) throws IOException {
+    private static TcpServer tlsServer(ConnectionHandler handler) throws IOException {
         return tlsServer(TlsOptions.DEFAULT_HANDSHAKE_DEADLINE, handler);
     }
 
-    private static TcpServer tlsServer(Duration handshakeDeadline, StreamHandler handler) throws IOException {
+    private static TcpServer tlsServer(Duration handshakeDeadline, ConnectionHandler handler) throws IOException {
         TlsOptions tls = TlsOptions.of(serverContext).withHandshakeDeadline(handshakeDeadline);
         TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, Concurrency.virtualThreads(),
                 ServerOptions.builder().tls(tls).build());

@@ -37,7 +37,7 @@ class TlsTest {
     private static SSLContext clientContext;
 
     /** Answers with what it saw of the session, then echoes one line. */
-    static final StreamHandler DESCRIBE = conn -> {
+    static final ConnectionHandler DESCRIBE = conn -> {
         var session = conn.tlsSession().orElseThrow();
         String sni = session instanceof ExtendedSSLSession e && !e.getRequestedServerNames().isEmpty()
                 ? ((SNIHostName) e.getRequestedServerNames().getFirst()).getAsciiName() : "-";
@@ -72,7 +72,7 @@ class TlsTest {
 
     @Test
     void alpnChoosesTheServersPreferredProtocolAndTheHandlerSeesIt() throws Exception {
-        StreamHandler alpn = conn -> conn.out().write((conn.tlsApplicationProtocol().orElse("none") + "\n").getBytes(StandardCharsets.UTF_8));
+        ConnectionHandler alpn = conn -> conn.out().write((conn.tlsApplicationProtocol().orElse("none") + "\n").getBytes(StandardCharsets.UTF_8));
         try (var server = tcpServer(TlsOptions.of(serverContext).withApplicationProtocols("h2", "http/1.1"), alpn)) {
             try (SSLSocket client = tlsClient(server, clientContext, "localhost")) {
                 SSLParameters parameters = client.getSSLParameters();
@@ -184,12 +184,12 @@ class TlsTest {
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** A TLS TCP server on loopback, serving in the background; closing it stops everything. */
-    private static TcpServer tcpServer(SSLContext context, StreamHandler handler) throws IOException {
+    private static TcpServer tcpServer(SSLContext context, ConnectionHandler handler) throws IOException {
         return tcpServer(TlsOptions.of(context), handler);
     }
 
     /** A TCP server on loopback with {@code tls}, serving in the background; closing it stops everything. */
-    private static TcpServer tcpServer(TlsOptions tls, StreamHandler handler) throws IOException {
+    private static TcpServer tcpServer(TlsOptions tls, ConnectionHandler handler) throws IOException {
         TcpServer server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, Concurrency.virtualThreads(),
                 ServerOptions.builder().tls(tls).build());
         Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));

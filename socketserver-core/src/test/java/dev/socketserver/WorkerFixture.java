@@ -29,7 +29,7 @@ public final class WorkerFixture {
         ThreadModel inner = args[2].startsWith("bounded:") ? Concurrency.bounded(Integer.parseInt(args[2].substring(8))) : Concurrency.virtualThreads();
         Duration timeout = args.length > 3 && args[3].startsWith("timeout=") ? Duration.parse("PT" + args[3].substring(8)) : Concurrency.DEFAULT_WORKER_TIMEOUT;
         Concurrency concurrency = Concurrency.workerProcesses(workers, inner, timeout);
-        StreamHandler handler = WorkerFixture::serve;
+        ConnectionHandler handler = WorkerFixture::serve;
         try (StreamServer server = args[0].startsWith("unix:")
                 ? new UnixStreamServer(Path.of(args[0].substring(5)), handler, concurrency)
                 : new TcpServer(new InetSocketAddress("127.0.0.1", 0), handler, concurrency)) {

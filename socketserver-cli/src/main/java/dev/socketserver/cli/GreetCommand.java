@@ -40,7 +40,7 @@ final class GreetCommand extends ServerCommand {
                 () -> new Protocol() {
                     @Override
                     public void connectionMade(Transport transport) {
-                        announce(out, transport.remoteAddress());
+                        announce(out, transport.clientAddress());
                         transport.write(GREETING);
                         transport.close();
                     }

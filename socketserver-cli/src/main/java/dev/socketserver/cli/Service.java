@@ -1,7 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.DatagramHandler;
-import dev.socketserver.StreamHandler;
+import dev.socketserver.ConnectionHandler;
 import dev.socketserver.async.DatagramProtocol;
 import dev.socketserver.async.Protocol;
 
@@ -12,6 +12,6 @@ import java.util.function.Supplier;
  * datagram (UDP, Unix datagram), in the blocking shapes and in the event-loop shapes. The
  * {@code --listen} address and {@code --concurrency} mode decide which one is used.
  */
-record Service(StreamHandler onConnection, DatagramHandler onDatagram,
+record Service(ConnectionHandler onConnection, DatagramHandler onDatagram,
                Supplier<Protocol> asyncConnection, Supplier<DatagramProtocol> asyncDatagrams) {
 }

@@ -456,8 +456,9 @@ public final class AsyncServer implements Server {
         return unixgram != null ? "unixgram:" + address : Addresses.uri(scheme, address);
     }
 
-    /** The number of open stream connections. */
-    public int connectionCount() {
+    /** The number of open stream connections: the requests of an event-loop server. */
+    @Override
+    public int activeRequests() {
         return openConnections.get();
     }
 

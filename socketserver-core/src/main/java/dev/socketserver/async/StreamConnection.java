@@ -722,7 +722,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     @Override
-    public SocketAddress remoteAddress() {
+    public SocketAddress clientAddress() {
         return remoteAddress;
     }
 

@@ -54,7 +54,7 @@ public interface Transport {
      * The client's address: the peer's, or on a server with the PROXY protocol on
      * ({@link dev.socketserver.ServerOptions.Builder#proxyProtocol}) the real client that the load balancer's header named.
      */
-    SocketAddress remoteAddress();
+    SocketAddress clientAddress();
 
     /** The local address. */
     SocketAddress localAddress();
@@ -64,7 +64,7 @@ public interface Transport {
 
     /**
      * What the load balancer's PROXY protocol header said, on a server with the PROXY protocol on
-     * ({@link dev.socketserver.ServerOptions.Builder#proxyProtocol}); empty otherwise. {@link #remoteAddress()} is then
+     * ({@link dev.socketserver.ServerOptions.Builder#proxyProtocol}); empty otherwise. {@link #clientAddress()} is then
      * the real client already. Safe from any thread once {@code connectionMade} has run.
      */
     default Optional<ProxyInfo> proxyInfo() {

@@ -80,7 +80,7 @@ class AsyncConnectionLimitTest {
             }
             // nothing past the cap is accepted, however long we look
             assertThat(await(Duration.ofMillis(300), () -> server.stats().requestsTotal() > 3)).isFalse();
-            assertThat(server.connectionCount()).isEqualTo(3);
+            assertThat(server.activeRequests()).isEqualTo(3);
             clients.get(3).setSoTimeout(200);
             assertThatThrownBy(() -> clients.get(3).getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
 
@@ -96,7 +96,7 @@ class AsyncConnectionLimitTest {
                 client.close();
             }
         }
-        assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 0)).isTrue();
+        assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 0)).isTrue();
         server.close();
         assertThat(AsyncServerTest.openDescriptors()).isLessThanOrEqualTo(fdsBefore);
     }
@@ -111,15 +111,15 @@ class AsyncConnectionLimitTest {
             for (int i = 0; i < 3; i++) {
                 clients.add(connect(server.serverAddress()));
             }
-            assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 1)).isTrue();
-            assertThat(await(Duration.ofMillis(200), () -> server.connectionCount() > 1)).isFalse();
+            assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 1)).isTrue();
+            assertThat(await(Duration.ofMillis(200), () -> server.activeRequests() > 1)).isFalse();
 
             server.setMaxConnections(0);   // lifted: the two waiting get in at once, with no connection closing
-            assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 3)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 3)).isTrue();
 
             server.setMaxConnections(2);   // lowered below what is open: nobody is closed, nobody new gets in
             clients.add(connect(server.serverAddress()));
-            assertThat(await(Duration.ofMillis(200), () -> server.connectionCount() != 3)).isFalse();
+            assertThat(await(Duration.ofMillis(200), () -> server.activeRequests() != 3)).isFalse();
             clients.get(0).close();
             assertThat(await(Duration.ofMillis(200), () -> server.stats().requestsTotal() > 3)).isFalse();
             clients.get(1).close();   // now 1 open, under the cap of 2: the fourth gets in

@@ -62,7 +62,7 @@ class AsyncIdleTimeoutTest {
             server.setIdleTimeout(Duration.ofMillis(400));
             server.start();
             try (Socket chatty = connect(server.serverAddress()); Socket silent = connect(server.serverAddress())) {
-                assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 2)).isTrue();
+                assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 2)).isTrue();
                 long start = System.nanoTime();
                 for (int i = 0; i < 8; i++) {   // a byte every 100 ms for 800 ms, twice the timeout
                     chatty.getOutputStream().write('x');
@@ -72,7 +72,7 @@ class AsyncIdleTimeoutTest {
                 assertThat(silent.getInputStream().read()).isEqualTo(-1);   // closed by the server
                 Duration silentFor = Duration.ofNanos(System.nanoTime() - start);
                 assertThat(silentFor).isBetween(Duration.ofMillis(350), Duration.ofSeconds(3));
-                assertThat(server.connectionCount()).isEqualTo(1);          // the chatty one lives
+                assertThat(server.activeRequests()).isEqualTo(1);          // the chatty one lives
                 assertThat(chatty.getInputStream().read()).isEqualTo(-1);   // and goes once it falls silent
             }
             assertThat(await(Duration.ofSeconds(5), () -> lost.size() == 2)).isTrue();
@@ -91,7 +91,7 @@ class AsyncIdleTimeoutTest {
         server = AsyncServer.tcp(LOOPBACK, RecordingEcho::new);
         server.start();
         try (Socket open = connect(server.serverAddress())) {
-            assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 1)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 1)).isTrue();
             server.setIdleTimeout(Duration.ofMillis(200));
             assertThat(open.getInputStream().read()).isEqualTo(-1);
             assertThat(server.idleTimeout()).isEqualTo(Duration.ofMillis(200));

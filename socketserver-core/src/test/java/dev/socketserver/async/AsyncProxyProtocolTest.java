@@ -43,7 +43,7 @@ class AsyncProxyProtocolTest {
             transport = t;
             made.incrementAndGet();
             var info = t.proxyInfo().orElseThrow();
-            t.write(("v" + info.version() + " client=" + Addresses.format(t.remoteAddress())
+            t.write(("v" + info.version() + " client=" + Addresses.format(t.clientAddress())
                     + " destination=" + Addresses.format(info.destination())
                     + " authority=" + info.authority().orElse("-") + " alpn=" + info.alpn().orElse("-") + "\n")
                     .getBytes(StandardCharsets.UTF_8));
@@ -146,7 +146,7 @@ class AsyncProxyProtocolTest {
             assertThat(capture.entries().stream().filter(e -> e.message().contains("not in the PROXY protocol's trusted networks 10.0.0.0/8")))
                     .hasSize(1);
         }
-        assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 0)).isTrue();   // the last close runs on its loop
+        assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 0)).isTrue();   // the last close runs on its loop
         server.close();
         assertThat(AsyncServerTest.openDescriptors()).isLessThanOrEqualTo(fdsBefore);
     }

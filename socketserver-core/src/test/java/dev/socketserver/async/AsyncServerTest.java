@@ -385,7 +385,7 @@ class AsyncServerTest {
         server.start();
         try (Socket busy = connect(server.serverAddress()); Socket leaving = connect(server.serverAddress())) {
             busy.getOutputStream().write('?');   // a request the protocol never answers: not a quiet point
-            assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 2 && server.stats().bytesIn() == 1)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 2 && server.stats().bytesIn() == 1)).isTrue();
             Thread.startVirtualThread(() -> {
                 await(Duration.ofMillis(200), () -> false);
                 try {

@@ -61,7 +61,7 @@ class AsyncStatsTest {
                 failing.getOutputStream().write("!x".getBytes(StandardCharsets.UTF_8));
                 assertThat(failing.getInputStream().read()).isEqualTo(-1);
             }
-            assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 0)).isTrue();
+            assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 0)).isTrue();
             assertThat(capture.entries()).anySatisfy(e -> assertThat(e.message()).contains("dataReceived threw"));
         }
         assertThat(await(Duration.ofSeconds(5), () -> server.stats().bytesOut() == 13)).isTrue();

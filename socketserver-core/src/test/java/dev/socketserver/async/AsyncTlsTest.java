@@ -65,7 +65,7 @@ class AsyncTlsTest {
                 peer = "-";
             }
             t.write((session.getProtocol() + " " + sni + " " + t.tlsApplicationProtocol().orElse("-") + " " + peer
-                    + " " + Addresses.format(t.remoteAddress()) + "\n").getBytes(StandardCharsets.UTF_8));
+                    + " " + Addresses.format(t.clientAddress()) + "\n").getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -134,7 +134,7 @@ class AsyncTlsTest {
             assertThat(capture.errorBlocks()).isEmpty();
             assertThat(capture.entries()).anySatisfy(e -> assertThat(e.message()).startsWith("TLS handshake with 127.0.0.1:"));
         }
-        assertThat(await(Duration.ofSeconds(5), () -> server.connectionCount() == 0)).isTrue();
+        assertThat(await(Duration.ofSeconds(5), () -> server.activeRequests() == 0)).isTrue();
     }
 
     @Test
@@ -245,7 +245,7 @@ class AsyncTlsTest {
                 }
             }
         }
-        assertThat(await(Duration.ofSeconds(10), () -> server.connectionCount() == 0)).isTrue();
+        assertThat(await(Duration.ofSeconds(10), () -> server.activeRequests() == 0)).isTrue();
         server.close();
         assertThat(AsyncServerTest.loopThreads()).isEqualTo(loopThreadsBefore);
         assertThat(await(Duration.ofSeconds(10), () -> AsyncServerTest.openDescriptors() <= fdsBefore))

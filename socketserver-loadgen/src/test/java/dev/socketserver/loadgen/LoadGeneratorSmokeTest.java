@@ -41,7 +41,7 @@ class LoadGeneratorSmokeTest {
                 Duration.ofMillis(500), false, Duration.ZERO, 2, false);
     }
 
-    private String serveTcp(dev.socketserver.StreamHandler handler) throws IOException {
+    private String serveTcp(dev.socketserver.ConnectionHandler handler) throws IOException {
         var tcp = new TcpServer(LOOPBACK, handler);
         server = tcp;
         Thread.ofPlatform().daemon().start(() -> {

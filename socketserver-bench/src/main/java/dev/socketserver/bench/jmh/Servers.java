@@ -2,7 +2,7 @@ package dev.socketserver.bench.jmh;
 
 import dev.socketserver.BaseServer;
 import dev.socketserver.Concurrency;
-import dev.socketserver.StreamHandler;
+import dev.socketserver.ConnectionHandler;
 import dev.socketserver.TcpServer;
 import dev.socketserver.async.AsyncServer;
 import dev.socketserver.async.Protocol;
@@ -37,7 +37,7 @@ final class Servers implements AutoCloseable {
      * {@code bounded} or {@code async}) with {@code handler} for the blocking models and
      * {@code protocol} for the event loop (one loop).
      */
-    static Servers start(String model, StreamHandler handler, Supplier<? extends Protocol> protocol) throws IOException {
+    static Servers start(String model, ConnectionHandler handler, Supplier<? extends Protocol> protocol) throws IOException {
         var loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         if (model.equals("async")) {
             AsyncServer server = AsyncServer.tcp(loopback, protocol);

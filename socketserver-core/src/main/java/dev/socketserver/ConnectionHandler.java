@@ -1,8 +1,9 @@
 package dev.socketserver;
 
 /**
- * A stream request handler as a function: what to do with one connection. Use it where a
- * {@link StreamRequestHandler} subclass would be ceremony:
+ * What to do with one connection, as a function (named for what it receives, as
+ * {@link DatagramHandler} is): use it where a
+ * {@link StreamRequestHandler} subclass, Python's shape, would be ceremony:
  *
  * {@snippet :
  * TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));   // an echo server
@@ -13,7 +14,7 @@ package dev.socketserver;
  * server's {@link BaseServer#handleError handleError}.
  */
 @FunctionalInterface
-public interface StreamHandler {
+public interface ConnectionHandler {
     /** Serves one connection. */
     void handle(Connection connection) throws Exception;
 }
