@@ -15,6 +15,7 @@ import dev.socketserver.internal.linux.UcspiEnvironment;
 import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.proxy.ProxyHeader;
 import dev.socketserver.internal.TlsConnection;
+import dev.socketserver.internal.TlsEngineSupport;
 import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.WorkerHeartbeat;
 import dev.socketserver.internal.WorkerProcess;
@@ -116,7 +117,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
                     counters.timeouts.increment();
                 }
                 if (!isDraining() && request.isOpen()) {
-                    tlsFailures.log(Level.WARNING, () -> "TLS handshake with " + Addresses.format(request.clientAddress()) + " failed: " + e.getMessage());
+                    tlsFailures.log(Level.WARNING, () -> TlsEngineSupport.failureMessage(request.clientAddress(), e.getMessage()));
                 }
                 return null;
             }

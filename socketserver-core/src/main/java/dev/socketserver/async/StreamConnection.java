@@ -5,8 +5,6 @@ import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxyAdmission;
-import dev.socketserver.internal.proxy.ProxyHeader;
-import dev.socketserver.internal.proxy.ProxyProtocolException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
@@ -14,11 +12,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -31,13 +27,17 @@ import java.util.function.Supplier;
  * before opening it still closes it. The protocol is made on the loop, when the connection is ready
  * for it; until then no callback runs, and none runs at all for a connection closed before that.
  * With the PROXY protocol on, that is once the header has been read: every read goes to a
- * {@link ProxyHeaderReader} until it is complete, and what follows it in the same read goes on
+ * {@link ProxyHeaderStage} until it is complete, and what follows it in the same read goes on
  * to the protocol. With TLS on, it is once the handshake has finished: from then on reads and
  * writes pass through a {@link TlsLayer}, and the write buffer holds plaintext.
+ *
+ * <p>Here: the connection's life (opening, closing, the protocol's callbacks) and what the protocol
+ * may ask of it. Its parts do the rest: an {@link InboundReader} reads and delivers, an
+ * {@link OutboundBuffer} holds and writes what the protocol wrote, a {@link ConnectionExpiry} ends
+ * it for its timeouts and at a drain's quiet points.
  */
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
     private static final System.Logger LOG = System.getLogger(Loggers.REQUEST);   // what a connection logs, as on the blocking servers
-    private static final int READS_PER_WAKEUP = 16;
 
     private final AsyncServer server;
     private final EventLoop loop;
@@ -47,29 +47,17 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private final SocketAddress peerAddress;    // the socket's peer: a load balancer, with the PROXY protocol
     private SocketAddress remoteAddress;        // the client: the peer, or the PROXY header's source
     private final SocketAddress localAddress;
-    private ProxyHeaderReader proxyReader;      // non-null while the PROXY header is awaited
-    private EventLoop.Timer proxyDeadline;
     private ProxyInfo proxyInfo;
-    private ByteBuffer heldInput;               // bytes read but not delivered because reading was paused meanwhile
     // volatile: tlsSession() may be asked from any thread; set once, on the loop
     private volatile TlsLayer tls;              // non-null on a TLS server, once the PROXY header (if any) is read
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final InboundReader inbound;        // reads the socket, delivers to the protocol
+    private final OutboundBuffer outbound;      // what the protocol wrote that the socket has not taken yet
+    private final ConnectionExpiry expiry;      // timeouts, and a drain's quiet points
     private SelectionKey key;
-    private long pendingBytes;
-    private boolean readingPaused;
-    private boolean writingPaused;
-    private boolean outputShutdownRequested;
     private boolean closed;
     private boolean closing;
-    private long openedNanos;
-    private long lastActivityNanos;
-    private boolean answered = true;            // the protocol wrote since data was last delivered, or none was
-    private boolean closeWhenQuiet;             // a drain's final window: the next quiet point closes the connection
-    private long deliveries;
-    private boolean inputEnded;
-    // volatile: isClosing() and writeBufferSize() may be asked from any thread
+    // volatile: isClosing() may be asked from any thread
     private volatile boolean closeRequested;
-    private volatile long reportedPendingBytes;
 
     StreamConnection(AsyncServer server, EventLoop loop, SocketChannel channel, Supplier<? extends Protocol> protocols) throws IOException {
         this.server = server;
@@ -79,6 +67,9 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.peerAddress = channel.getRemoteAddress();
         this.remoteAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
+        this.inbound = new InboundReader(this, channel, loop);
+        this.outbound = new OutboundBuffer(this, channel, server);
+        this.expiry = new ConnectionExpiry(this, inbound, outbound, server);
         if (localAddress instanceof InetSocketAddress) {
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);   // as on the blocking servers, and in Netty
         }
@@ -92,8 +83,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
 
     /** Registers with the loop, then awaits the PROXY header or makes the protocol. Runs on the loop. */
     void open() {
-        openedNanos = System.nanoTime();
-        lastActivityNanos = openedNanos;
+        expiry.opened(System.nanoTime());
         ProxyAdmission admission = server.proxyAdmission();
         boolean proxied = admission.isOn();
         if (proxied && !admission.admits(peerAddress)) {
@@ -108,14 +98,17 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             return;
         }
         if (proxied) {
-            proxyReader = new ProxyHeaderReader();
-            proxyDeadline = loop.schedule(admission.headerDeadline(), () -> {
-                if (proxyReader != null && !closed) {
-                    admission.timedOut(peerAddress);
-                    closeNow(null, false);
-                }
-            });
+            inbound.awaitProxyHeader(new ProxyHeaderStage(this, loop, admission, peerAddress));
             return;
+        }
+        ready();
+    }
+
+    /** The PROXY header has been read: the client is its source, if it names one. Starts TLS, or makes the protocol. */
+    void proxyHeaderRead(ProxyInfo info) {
+        proxyInfo = info;
+        if (info.source() != null) {
+            remoteAddress = info.source();
         }
         ready();
     }
@@ -127,70 +120,12 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             made();
             return;
         }
-        tls = TlsLayer.accept(this, channel, loop, context, peerAddress, server.tlsNeedClientAuth(), server.tlsApplicationProtocols());
+        tls = TlsLayer.accept(server, this, inbound, channel, loop, context, peerAddress);
         tls.begin(server.tlsHandshakeDeadline());
     }
 
-    /** The TLS handshake has finished. */
-    void tlsReady() {
-        made();
-    }
-
-    /** The TLS handshake ran out of time; {@link #tlsHandshakeFailed} follows. */
-    void tlsHandshakeTimedOut() {
-        server.countTimeout();
-    }
-
-    /** The client asked for a TLS renegotiation, which is refused: counted and logged (at most once a second) by the server. */
-    void tlsRenegotiationRefused() {
-        server.tlsPolicy().renegotiationRefused(remoteAddress);
-    }
-
-    /** The TLS handshake failed or ran out of time: counted and logged (at most once a second) by the server. */
-    void tlsHandshakeFailed(String why) {
-        server.tlsHandshakeFailed(() -> "TLS handshake with " + Addresses.format(remoteAddress) + " failed: " + why);
-    }
-
-    /**
-     * Feeds a read to the PROXY header reader. Returns true once the header is complete, with
-     * {@code data} positioned after it; false while more is needed, or if the header was refused
-     * (the connection is then closed).
-     */
-    private boolean readProxyHeader(ByteBuffer data) {
-        ProxyHeader header;
-        try {
-            header = proxyReader.offer(data);
-        } catch (ProxyProtocolException e) {
-            rejectProxy(e);
-            return false;
-        }
-        if (header == null) {
-            return false;
-        }
-        proxyReader = null;
-        proxyDeadline.cancel();
-        proxyInfo = ProxyAdmission.info(header);
-        if (proxyInfo.source() != null) {
-            remoteAddress = proxyInfo.source();
-        }
-        ready();
-        if (tls != null) {
-            if (data.hasRemaining() && !closed) {
-                tls.received(data);   // the ClientHello, behind the header
-            }
-            return false;
-        }
-        return !closed;
-    }
-
-    /** The PROXY header could not be read: counted and logged as the admission says, and the connection closed. */
-    private void rejectProxy(IOException failure) {
-        server.proxyAdmission().rejected(peerAddress, failure);
-        closeNow(null, false);
-    }
-
-    /** Makes the protocol and tells it the connection is open. */
-    private void made() {
+    /** Makes the protocol and tells it the connection is open: past its PROXY header, and TLS handshake, if any. */
+    void made() {
         Protocol made;
         try {
             made = protocols.get();
@@ -211,186 +146,50 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
-    /**
-     * Closes the connection if it has been idle (nothing read or written) for {@code idleNanos}, or
-     * open for {@code deadlineNanos}; 0 means no such limit. Runs on the loop.
-     */
+    /** Closes the connection if it is past its idle timeout or request deadline (see {@link ConnectionExpiry#checkTimeouts}). Runs on the loop. */
     void checkTimeouts(long now, long idleNanos, long deadlineNanos) {
-        if (closed) {
-            return;
-        }
-        if (idleNanos > 0 && now - lastActivityNanos >= idleNanos) {
-            timedOut("no bytes read or written for " + idleNanos / 1_000_000 + " ms (idle timeout)");
-        } else if (deadlineNanos > 0 && now - openedNanos >= deadlineNanos) {
-            timedOut("open for " + deadlineNanos / 1_000_000 + " ms (request deadline)");
-        }
+        expiry.checkTimeouts(now, idleNanos, deadlineNanos);
     }
 
-    private void timedOut(String why) {
-        if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "closing connection from " + Addresses.format(remoteAddress) + ": " + why);
-        }
-        server.countTimeout();
-        closeNow(new SocketTimeoutException(why), false);
+    /** A drain's look at this connection (see {@link ConnectionExpiry#drainLook}). Runs on the loop. */
+    void drainLook(DrainPlan plan, long nowNanos) {
+        expiry.drainLook(plan, nowNanos);
     }
 
     @Override
     public void ready(SelectionKey selected) {
         if (selected.isWritable()) {
-            flush();
+            outbound.flush();
         }
         if (!closed && selected.isValid() && selected.isReadable()) {
-            read();
+            inbound.read();
         }
-        if (closeWhenQuiet) {
-            closeIfQuiet();
-        }
-    }
-
-    /**
-     * A drain's look at this connection (see {@link DrainPlan}): closes it if it is quiet and has
-     * been for long enough, or at once in the drain's final window, from when on its next quiet
-     * point closes it too. Runs on the loop.
-     */
-    void drainLook(DrainPlan plan, long nowNanos) {
-        if (plan.inFinalWindow(nowNanos)) {
-            closeWhenQuiet = true;
-        }
-        if (plan.endsQuiet(lastActivityNanos, nowNanos)) {
-            closeIfQuiet();
-        }
-    }
-
-    /**
-     * Closes the connection if it is quiet: everything delivered to the protocol has been followed
-     * by a write, all of it is written, nothing is held, and the socket has nothing more to read
-     * (what it has is read and delivered first).
-     */
-    private void closeIfQuiet() {
-        if (closed || closing || !quiet()) {
-            return;
-        }
-        long before = deliveries;
-        if (!inputEnded) {
-            read();   // whatever the client sent meanwhile is a request under way
-        }
-        if (closed || closing || deliveries != before || !quiet()) {
-            return;
-        }
-        server.counters.drainQuietCloses.increment();
-        close();
-    }
-
-    private boolean quiet() {
-        return answered && outputIdle() && heldInput == null && !readingPaused && (tls == null || !tls.holdsInput());
-    }
-
-    private void read() {
-        if (tls != null) {
-            tls.read();
-            return;
-        }
-        if (heldInput != null && !deliverHeldInput()) {
-            return;
-        }
-        ByteBuffer buffer = loop.readBuffer;
-        for (int i = 0; i < READS_PER_WAKEUP && !closed && !readingPaused && !closing; i++) {
-            buffer.clear();
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException e) {
-                if (proxyReader != null) {
-                    server.proxyAdmission().rejected(peerAddress, e);   // counted as "io", as on the blocking servers
-                }
-                closeNow(e, true);
-                return;
-            }
-            if (n < 0) {
-                endOfStream();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            readBytes(n);
-            buffer.flip();
-            if (proxyReader != null && (!readProxyHeader(buffer) || !buffer.hasRemaining())) {
-                if (closed || tls != null || n < buffer.capacity()) {
-                    return;   // refused, TLS reads for itself from now on, or the socket is drained
-                }
-                continue;
-            }
-            if (!deliver(buffer) || n < buffer.capacity()) {
-                return;   // failed, paused, or the socket is drained
-            }
+        if (expiry.closesWhenQuiet()) {
+            expiry.closeIfQuiet();
         }
     }
 
     /** Bytes came from the socket. */
     void readBytes(int n) {
-        lastActivityNanos = loop.now();
+        expiry.active(loop.now());
         loop.countIn(n);
     }
 
-    /** Whether the protocol takes data now: it has not paused reading, and the connection is not closing. */
-    boolean acceptsData() {
-        return !readingPaused && !closing;
+    /** Bytes went to the socket. */
+    void wroteBytes(long bytes) {
+        if (bytes > 0) {
+            expiry.active(loop.now());
+            loop.countOut(bytes);
+        }
     }
 
     boolean isClosed() {
         return closed;
     }
 
-    /** Hands read bytes to the protocol, or holds them if reading was paused meanwhile. Returns whether to go on reading. */
-    boolean deliver(ByteBuffer data) {
-        if (closing) {
-            return false;
-        }
-        if (readingPaused) {
-            heldInput = copy(data);
-            return false;
-        }
-        deliveries++;
-        answered = false;
-        try {
-            protocol.dataReceived(data);
-        } catch (RuntimeException e) {
-            failed("dataReceived", e);
-            return false;
-        }
-        return true;
-    }
-
-    /** Delivers what was held while reading was paused. Returns whether to go on reading. */
-    private boolean deliverHeldInput() {
-        ByteBuffer held = heldInput;
-        if (held == null || readingPaused || closed) {
-            return held == null;
-        }
-        heldInput = null;
-        return deliver(held);
-    }
-
-    void endOfStream() {
-        if (proxyReader != null) {
-            int held = proxyReader.heldBytes();
-            rejectProxy(new ProxyProtocolException(ProxyProtocolException.Reason.TRUNCATED, "the stream ended after "
-                    + held + " byte(s) of it"));
-            return;
-        }
-        inputEnded = true;
-        setInterest(SelectionKey.OP_READ, false);
-        boolean keepOpen;
-        try {
-            keepOpen = protocol.eofReceived();
-        } catch (RuntimeException e) {
-            failed("eofReceived", e);
-            return;
-        }
-        if (!keepOpen) {
-            close();
-        }
+    /** Whether the connection is closing on the loop ({@link #close} has run) or closed: nothing more is read or written. */
+    boolean closeStarted() {
+        return closing;
     }
 
     @Override
@@ -409,146 +208,19 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     private void writeOnLoop(ByteBuffer data, boolean owned) {
-        if (closed || closing || outputShutdownRequested || !data.hasRemaining()) {
+        if (closing || outbound.isShutdown() || !data.hasRemaining()) {
             return;
         }
-        answered = true;
-        if (owned && closeWhenQuiet) {
-            loop.execute(this::closeIfQuiet);   // a write from another thread may be the last answer a drain waits for
+        inbound.answered();
+        if (owned && expiry.closesWhenQuiet()) {
+            loop.execute(expiry::closeIfQuiet);   // a write from another thread may be the last answer a drain waits for
         }
-        if (pending.isEmpty()) {
-            if (tls == null) {
-                try {
-                    wroteBytes(channel.write(data));
-                } catch (IOException e) {
-                    closeNow(e, true);
-                    return;
-                }
-            } else if (tls.canWrite()) {
-                tls.write(data);
-                if (closed) {
-                    return;
-                }
-            }
-            if (!data.hasRemaining()) {
-                return;
-            }
-        }
-        ByteBuffer rest = owned ? data : copy(data);
-        pending.add(rest);
-        pendingBytes += rest.remaining();
-        reportedPendingBytes = pendingBytes;
-        setInterest(SelectionKey.OP_WRITE, true);
-        if (server.writeBufferLimit() > 0 && pendingBytes > server.writeBufferLimit()) {
-            closeNow(new IOException("write buffer of " + pendingBytes + " bytes passed the limit of "
-                    + server.writeBufferLimit() + "; the peer is not reading"), true);
-            return;
-        }
-        if (!writingPaused && pendingBytes > server.highWaterMark()) {
-            writingPaused = true;
-            try {
-                protocol.pauseWriting();
-            } catch (RuntimeException e) {
-                failed("pauseWriting", e);
-            }
-        }
+        outbound.write(data, owned);
     }
 
-    /** Writes what is pending, gathering the buffers into one call. */
+    /** Writes what is pending (see {@link OutboundBuffer#flush}). */
     void flush() {
-        if (tls != null) {
-            flushTls();
-        } else {
-            flushPlain();
-        }
-        if (closed) {
-            return;
-        }
-        reportedPendingBytes = pendingBytes;
-        if (!pending.isEmpty() || (tls != null && !tls.outputIdle())) {
-            return;
-        }
-        setInterest(SelectionKey.OP_WRITE, false);
-        if (writingPaused && pendingBytes <= server.lowWaterMark()) {
-            writingPaused = false;
-            try {
-                protocol.resumeWriting();
-            } catch (RuntimeException e) {
-                failed("resumeWriting", e);
-                return;
-            }
-        }
-        if (closing) {
-            finishClose();
-        } else if (outputShutdownRequested) {
-            shutdownOutputNow();
-        }
-    }
-
-    /** Encrypts and writes what is pending, while the socket takes it all. */
-    private void flushTls() {
-        if (!tls.flushCipher()) {
-            return;
-        }
-        if (tls.busy()) {
-            tls.process();   // a handshake or a post-handshake message waited for the socket
-            if (closed || !tls.outputIdle()) {
-                return;
-            }
-        }
-        while (!pending.isEmpty() && tls.canWrite()) {
-            ByteBuffer head = pending.peek();
-            pendingBytes -= tls.write(head);
-            if (closed) {
-                return;
-            }
-            if (!head.hasRemaining()) {
-                pending.poll();
-            }
-        }
-        if (!pending.isEmpty() && tls.outputIdle()) {
-            setInterest(SelectionKey.OP_WRITE, false);   // waiting for the engine's task, not the socket: tasksDone flushes
-        }
-    }
-
-    private void flushPlain() {
-        while (!pending.isEmpty()) {
-            long written;
-            try {
-                written = channel.write(pending.toArray(ByteBuffer[]::new));
-            } catch (IOException e) {
-                closeNow(e, true);
-                return;
-            }
-            wroteBytes(written);
-            pendingBytes -= written;
-            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
-                pending.poll();
-            }
-            if (written == 0) {
-                break;
-            }
-        }
-    }
-
-    /** Closes once everything is written: after a TLS close_notify, if TLS is on. */
-    private void finishClose() {
-        if (tls != null) {
-            tls.closeOutbound();
-        }
-        closeNow(null, false);
-    }
-
-    private boolean outputIdle() {
-        return pending.isEmpty() && (tls == null || tls.outputIdle());
-    }
-
-    /** Bytes went to the socket. */
-    void wroteBytes(long bytes) {
-        if (bytes > 0) {
-            lastActivityNanos = loop.now();
-            loop.countOut(bytes);
-        }
+        outbound.flush();
     }
 
     @Override
@@ -564,8 +236,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         closing = true;
         closeRequested = true;
         setInterest(SelectionKey.OP_READ, false);
-        if (outputIdle()) {
-            finishClose();
+        if (outbound.isIdle()) {
+            outbound.finishClose();
         }
     }
 
@@ -595,27 +267,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             loop.execute(this::shutdownOutput);
             return;
         }
-        if (closed || outputShutdownRequested) {
-            return;
-        }
-        outputShutdownRequested = true;
-        if (outputIdle()) {
-            shutdownOutputNow();
-        }
-    }
-
-    private void shutdownOutputNow() {
-        if (tls != null) {
-            tls.closeOutbound();
-            if (closed) {
-                return;
-            }
-        }
-        try {
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            closeNow(e, true);
-        }
+        outbound.shutdown();
     }
 
     @Override
@@ -624,8 +276,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             loop.execute(this::pauseReading);
             return;
         }
-        readingPaused = true;
-        setInterest(SelectionKey.OP_READ, false);
+        inbound.pause();
     }
 
     @Override
@@ -634,22 +285,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             loop.execute(this::resumeReading);
             return;
         }
-        if (closing || closed) {
-            return;
-        }
-        readingPaused = false;
-        setInterest(SelectionKey.OP_READ, true);
-        if (heldInput != null) {
-            loop.execute(this::deliverHeldInput);   // later, not inside the callback that resumed
-        } else if (tls != null) {
-            loop.execute(this::processTlsInput);    // records may be waiting in the TLS buffer, with nothing more to come
-        }
-    }
-
-    private void processTlsInput() {
-        if (!closed && acceptsData() && tls.process()) {
-            tls.read();
-        }
+        inbound.resume();
     }
 
     void setInterest(int op, boolean on) {
@@ -664,7 +300,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     /** A callback threw: log it with the peer's address and close this connection only. */
-    private void failed(String callback, RuntimeException e) {
+    void failed(String callback, RuntimeException e) {
         server.countHandlerError();
         LOG.log(Level.WARNING, "closing connection from " + Addresses.format(remoteAddress) + ": " + callback + " threw", e);
         closeNow(e, false);
@@ -689,10 +325,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         } catch (IOException e) {
             // nothing left to release
         }
-        pending.clear();
-        heldInput = null;
-        pendingBytes = 0;
-        reportedPendingBytes = 0;
+        outbound.clear();
+        inbound.clear();
         try {
             if (protocol != null) {   // else closed before it was made: no callbacks at all
                 protocol.connectionLost(cause);
@@ -705,15 +339,26 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
-    private static ByteBuffer copy(ByteBuffer data) {
+    /** A copy of what {@code data} has left, which it takes: for bytes kept past the call that handed them over. */
+    static ByteBuffer copy(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();
         return copy;
     }
 
+    /** The protocol, once made (null until then). */
+    Protocol protocol() {
+        return protocol;
+    }
+
+    /** The TLS layer, on a TLS server once the PROXY header (if any) is read; else null. */
+    TlsLayer tls() {
+        return tls;
+    }
+
     @Override
     public long writeBufferSize() {
-        return reportedPendingBytes;
+        return outbound.size();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.socketserver.async;
 
+import dev.socketserver.internal.TlsEngineSupport;
 import dev.socketserver.internal.TlsPolicy;
 
 import javax.net.ssl.SSLContext;
@@ -14,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,20 +26,20 @@ import java.util.List;
  * <p>Buffers: ciphertext is read straight into this connection's {@code netIn} (one record's
  * worth, about 16 KiB), and decrypted into the loop's shared buffer, which the protocol reads
  * during {@code dataReceived}. Records are encrypted into the loop's shared buffer too; only what
- * the socket does not take at once is kept here ({@code cipherOut}, about one record at most),
- * so the connection's write buffer, and its water marks, count plaintext bytes.
+ * the socket does not take at once is kept, by the {@link TlsRecordWriter} (about one record at
+ * most), so the connection's write buffer, and its water marks, count plaintext bytes.
  */
 final class TlsLayer {
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int MAX_NET_IN = 64 * 1024;
-    private static final int READS_PER_WAKEUP = 16;
 
+    private final AsyncServer server;
     private final StreamConnection connection;
+    private final InboundReader inbound;
     private final SocketChannel channel;
     private final EventLoop loop;
     private final SSLEngine engine;
+    private final TlsRecordWriter records;   // sends records, keeping what the socket does not take
     private ByteBuffer netIn;           // ciphertext not yet unwrapped; kept in fill mode
-    private ByteBuffer cipherOut;       // ciphertext the socket did not take yet; read mode; null when there is none
     private boolean handshaking = true;
     private boolean tasksRunning;
     private boolean inboundDone;
@@ -48,31 +48,36 @@ final class TlsLayer {
     private volatile SSLSession session;
     private volatile String applicationProtocol;
 
-    private TlsLayer(StreamConnection connection, SocketChannel channel, EventLoop loop, SSLEngine engine) {
+    private TlsLayer(AsyncServer server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+                     EventLoop loop, SSLEngine engine) {
+        this.server = server;
         this.connection = connection;
+        this.inbound = inbound;
         this.channel = channel;
         this.loop = loop;
         this.engine = engine;
+        this.records = new TlsRecordWriter(connection, channel);
         this.netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
     }
 
     /**
      * TLS for a client at {@code peer}, by the rules of {@link TlsPolicy} (the blocking servers'
-     * too): TLS 1.2 and 1.3 only, the JDK's default cipher suites, the given ALPN protocols (none:
-     * no ALPN), client certificates required if asked, renegotiation refused.
+     * too): TLS 1.2 and 1.3 only, the JDK's default cipher suites, the server's ALPN protocols
+     * (none: no ALPN), client certificates required if the server asks, renegotiation refused.
+     * Plaintext goes to {@code inbound}.
      */
-    static TlsLayer accept(StreamConnection connection, SocketChannel channel, EventLoop loop, SSLContext context,
-                           SocketAddress peer, boolean needClientAuth, List<String> applicationProtocols) {
-        SSLEngine engine = TlsPolicy.serverEngine(context, peer, needClientAuth, applicationProtocols);
-        return new TlsLayer(connection, channel, loop, engine);
+    static TlsLayer accept(AsyncServer server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+                           EventLoop loop, SSLContext context, SocketAddress peer) {
+        SSLEngine engine = TlsPolicy.serverEngine(context, peer, server.tlsNeedClientAuth(), server.tlsApplicationProtocols());
+        return new TlsLayer(server, connection, inbound, channel, loop, engine);
     }
 
     /** Starts the handshake, which must finish within {@code handshakeDeadline}. */
     void begin(Duration handshakeDeadline) {
         deadline = loop.schedule(handshakeDeadline, () -> {
             if (handshaking && !connection.isClosed()) {
-                connection.tlsHandshakeTimedOut();
-                handshakeFailed("it did not finish within " + handshakeDeadline.toMillis() + " ms", false);
+                server.countTimeout();
+                handshakeFailed(TlsEngineSupport.timeoutReason(handshakeDeadline), false);
             }
         });
         try {
@@ -98,7 +103,7 @@ final class TlsLayer {
 
     /** The socket is readable: reads ciphertext and processes it. */
     void read() {
-        for (int i = 0; i < READS_PER_WAKEUP && wantsInput(); i++) {
+        for (int i = 0; i < InboundReader.READS_PER_WAKEUP && wantsInput(); i++) {
             if (!netIn.hasRemaining() && !growNetIn()) {
                 return;
             }
@@ -131,24 +136,25 @@ final class TlsLayer {
     /** Ciphertext that arrived behind a PROXY header, in the same read. */
     void received(ByteBuffer data) {
         if (netIn.remaining() < data.remaining()) {
-            netIn = ByteBuffer.allocate(netIn.position() + data.remaining()).put(netIn.flip());
+            int size = netIn.position() + data.remaining();
+            netIn = TlsEngineSupport.moveTo(netIn.flip(), size);
         }
         netIn.put(data);
         process();
     }
 
     private boolean wantsInput() {
-        return !connection.isClosed() && !tasksRunning && !inboundDone && (handshaking || connection.acceptsData());
+        return !connection.isClosed() && !tasksRunning && !inboundDone && (handshaking || inbound.acceptsData());
     }
 
     /** A record longer than the buffer (the engine asked for more room): grow, within reason. */
     private boolean growNetIn() {
-        int size = Math.max(engine.getSession().getPacketBufferSize(), netIn.capacity() * 2);
         if (netIn.capacity() >= MAX_NET_IN) {
             connection.closeNow(new SSLException("a TLS record longer than " + MAX_NET_IN + " bytes"), true);
             return false;
         }
-        netIn = ByteBuffer.allocate(size).put(netIn.flip());
+        int size = TlsEngineSupport.grownCapacity(netIn, engine.getSession().getPacketBufferSize());
+        netIn = TlsEngineSupport.moveTo(netIn.flip(), size);
         return true;
     }
 
@@ -166,7 +172,7 @@ final class TlsLayer {
                     return false;
                 }
                 if (status == HandshakeStatus.NEED_WRAP) {
-                    if (!wrapOnce(EMPTY)) {
+                    if (!wrapOnce(TlsEngineSupport.NO_DATA)) {
                         return false;
                     }
                     continue;
@@ -175,7 +181,7 @@ final class TlsLayer {
                     handshakeFinished();
                     continue;
                 }
-                if (inboundDone || (!handshaking && !connection.acceptsData())) {
+                if (inboundDone || (!handshaking && !inbound.acceptsData())) {
                     return false;
                 }
                 ByteBuffer app = loop.tlsAppBuffer(engine.getSession().getApplicationBufferSize());
@@ -186,12 +192,12 @@ final class TlsLayer {
                         return true;   // a record is not complete yet
                     }
                     case BUFFER_OVERFLOW -> {
-                        loop.tlsAppBuffer(app.capacity() * 2);
+                        loop.tlsAppBuffer(TlsEngineSupport.grownCapacity(app, engine.getSession().getApplicationBufferSize()));
                         continue;
                     }
                     case CLOSED -> {
                         inboundDone = true;   // the peer's close_notify
-                        connection.endOfStream();
+                        inbound.endOfStream();
                         return false;
                     }
                     case OK -> {
@@ -205,7 +211,7 @@ final class TlsLayer {
                     return false;
                 }
                 app.flip();
-                if (app.hasRemaining() && !connection.deliver(app)) {
+                if (app.hasRemaining() && !inbound.deliver(app)) {
                     return false;
                 }
                 if (result.bytesConsumed() == 0 && result.bytesProduced() == 0 && engine.getHandshakeStatus() == status) {
@@ -225,15 +231,14 @@ final class TlsLayer {
         handshaking = false;
         deadline.cancel();
         session = engine.getSession();
-        String alpn = engine.getApplicationProtocol();
-        applicationProtocol = alpn == null || alpn.isEmpty() ? null : alpn;
-        connection.tlsReady();
+        applicationProtocol = TlsEngineSupport.applicationProtocol(engine);
+        connection.made();
     }
 
     /** The socket reached its end: during the handshake a failure, after it the end of the peer's input. */
     private void inputEnded() {
         if (handshaking) {
-            handshakeFailed("the client closed the connection", false);
+            handshakeFailed(TlsEngineSupport.CLIENT_CLOSED, false);
             return;
         }
         inboundDone = true;
@@ -242,15 +247,12 @@ final class TlsLayer {
         } catch (SSLException e) {
             // no close_notify first: the peer just closed; its input is complete all the same
         }
-        connection.endOfStream();
+        inbound.endOfStream();
     }
 
     /** Runs the engine's delegated tasks in a virtual thread; reading waits, then carries on here. */
     private void runTasks() {
-        List<Runnable> tasks = new ArrayList<>();
-        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
-            tasks.add(task);
-        }
+        List<Runnable> tasks = TlsEngineSupport.delegatedTasks(engine);
         tasksRunning = true;
         connection.setInterest(SelectionKey.OP_READ, false);
         Thread.ofVirtual().name("socketserver-tls-task").start(() -> {
@@ -267,7 +269,7 @@ final class TlsLayer {
         if (connection.isClosed()) {
             return;
         }
-        if (handshaking || connection.acceptsData()) {
+        if (handshaking || inbound.acceptsData()) {
             connection.setInterest(SelectionKey.OP_READ, true);
         }
         process();
@@ -280,7 +282,7 @@ final class TlsLayer {
 
     /** Whether all ciphertext has gone to the socket (and nothing stops more from being written). */
     boolean outputIdle() {
-        return cipherOut == null;
+        return records.isIdle();
     }
 
     /** Whether the engine has handshake work of its own (a handshake, a post-handshake message, a task). */
@@ -290,7 +292,7 @@ final class TlsLayer {
 
     /** Whether application bytes can be encrypted now. */
     boolean canWrite() {
-        return !handshaking && !tasksRunning && cipherOut == null;
+        return !handshaking && !tasksRunning && records.isIdle();
     }
 
     /**
@@ -313,20 +315,7 @@ final class TlsLayer {
 
     /** Sends the ciphertext the socket did not take before. Returns whether all of it went. */
     boolean flushCipher() {
-        if (cipherOut == null) {
-            return true;
-        }
-        try {
-            connection.wroteBytes(channel.write(cipherOut));
-        } catch (IOException e) {
-            connection.closeNow(e, true);
-            return false;
-        }
-        if (cipherOut.hasRemaining()) {
-            return false;
-        }
-        cipherOut = null;
-        return true;
+        return records.flush();
     }
 
     /** Sends close_notify, as far as the socket takes it now: a close never waits for it. */
@@ -335,7 +324,7 @@ final class TlsLayer {
         try {
             // a few records at most (user_canceled, close_notify); bounded, in case the engine stops producing
             for (int i = 0; i < 4 && !engine.isOutboundDone() && !connection.isClosed(); i++) {
-                if (!wrapOnce(EMPTY)) {
+                if (!wrapOnce(TlsEngineSupport.NO_DATA)) {
                     break;
                 }
             }
@@ -351,39 +340,16 @@ final class TlsLayer {
             net.clear();
             SSLEngineResult result = engine.wrap(data, net);
             if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                net = loop.tlsNetBuffer(net.capacity() * 2);
+                net = loop.tlsNetBuffer(TlsEngineSupport.grownCapacity(net, engine.getSession().getPacketBufferSize()));
                 continue;
             }
             net.flip();
-            boolean sent = send(net);
+            boolean sent = records.send(net);
             if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && handshaking) {
                 handshakeFinished();
             }
             return sent && result.getStatus() != SSLEngineResult.Status.CLOSED;
         }
-    }
-
-    /** Writes ciphertext to the socket, keeping what it does not take. Returns whether it took all. */
-    private boolean send(ByteBuffer net) {
-        if (!net.hasRemaining()) {
-            return true;
-        }
-        if (cipherOut != null) {
-            cipherOut = ByteBuffer.allocate(cipherOut.remaining() + net.remaining()).put(cipherOut).put(net).flip();
-            return false;
-        }
-        try {
-            connection.wroteBytes(channel.write(net));
-        } catch (IOException e) {
-            connection.closeNow(e, true);
-            return false;
-        }
-        if (!net.hasRemaining()) {
-            return true;
-        }
-        cipherOut = ByteBuffer.allocate(net.remaining()).put(net).flip();
-        connection.setInterest(SelectionKey.OP_WRITE, true);
-        return false;
     }
 
     // ---- failure ---------------------------------------------------------------------------------
@@ -394,7 +360,7 @@ final class TlsLayer {
      * the connection closed; the protocol sees {@code connectionLost} with the refusal.
      */
     private void refuseRenegotiation() {
-        connection.tlsRenegotiationRefused();
+        server.tlsPolicy().renegotiationRefused(connection.remoteAddress());
         closeOutbound();
         connection.closeNow(TlsPolicy.refusal(), false);
     }
@@ -407,14 +373,15 @@ final class TlsLayer {
         }
     }
 
-    /** Counts and logs a failed handshake, sends the alert the engine prepared (if it can), and closes. */
+    /** Counts and logs (at most once a second) a failed handshake, sends the alert the engine prepared (if it can), and closes. */
     private void handshakeFailed(String why, boolean sendAlert) {
         if (connection.isClosed()) {
             return;
         }
         handshaking = false;
         deadline.cancel();
-        connection.tlsHandshakeFailed(why);
+        SocketAddress client = connection.remoteAddress();
+        server.tlsHandshakeFailed(() -> TlsEngineSupport.failureMessage(client, why));
         if (sendAlert) {
             closeOutbound();   // the client learns why
         }

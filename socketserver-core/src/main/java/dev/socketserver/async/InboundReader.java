@@ -1,0 +1,224 @@
+package dev.socketserver.async;
+
+import dev.socketserver.ProxyInfo;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A {@link StreamConnection}'s reading side: reads the socket into the loop's shared buffer, at
+ * most {@value #READS_PER_WAKEUP} reads a wakeup, and hands what it reads to the protocol. Until
+ * the PROXY header (if any) is complete, reads go to the {@link ProxyHeaderStage}; with TLS on,
+ * the {@link TlsLayer} reads the socket for itself and hands the plaintext to {@link #deliver}.
+ *
+ * <p>While the protocol has paused reading, nothing more is read, and what was read meanwhile is
+ * held (a copy) until it resumes. Loop thread only.
+ */
+final class InboundReader {
+    /** Reads of the socket a wakeup, at most: one busy connection does not starve the loop's others. */
+    static final int READS_PER_WAKEUP = 16;
+
+    private final StreamConnection connection;
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private ProxyHeaderStage proxyStage;    // non-null while the PROXY header is awaited
+    private ByteBuffer held;                // bytes read but not delivered because reading was paused meanwhile
+    private boolean paused;                 // the protocol paused reading
+    private boolean ended;                  // the socket's input ended
+    private boolean answered = true;        // the protocol wrote since data was last delivered, or none was
+    private long deliveries;
+
+    InboundReader(StreamConnection connection, SocketChannel channel, EventLoop loop) {
+        this.connection = connection;
+        this.channel = channel;
+        this.loop = loop;
+    }
+
+    /** Reads go to {@code stage} until the PROXY header is complete. */
+    void awaitProxyHeader(ProxyHeaderStage stage) {
+        proxyStage = stage;
+    }
+
+    /** The socket is readable: reads it, and delivers what it reads. */
+    void read() {
+        TlsLayer tls = connection.tls();
+        if (tls != null) {
+            tls.read();
+            return;
+        }
+        if (held != null && !deliverHeld()) {
+            return;
+        }
+        ByteBuffer buffer = loop.readBuffer;
+        for (int i = 0; i < READS_PER_WAKEUP && !connection.isClosed() && !paused && !connection.closeStarted(); i++) {
+            buffer.clear();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                if (proxyStage != null) {
+                    proxyStage.readFailed(e);
+                }
+                connection.closeNow(e, true);
+                return;
+            }
+            if (n < 0) {
+                endOfStream();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            connection.readBytes(n);
+            buffer.flip();
+            if (proxyStage != null && (!readProxyHeader(buffer) || !buffer.hasRemaining())) {
+                if (connection.isClosed() || connection.tls() != null || n < buffer.capacity()) {
+                    return;   // refused, TLS reads for itself from now on, or the socket is drained
+                }
+                continue;
+            }
+            if (!deliver(buffer) || n < buffer.capacity()) {
+                return;   // failed, paused, or the socket is drained
+            }
+        }
+    }
+
+    /**
+     * Feeds a read to the PROXY header stage. Returns true once the header is complete, with
+     * {@code data} positioned after it and the protocol made; false while more is needed, if the
+     * header was refused (the connection is then closed), or if TLS starts, which takes what
+     * follows the header itself.
+     */
+    private boolean readProxyHeader(ByteBuffer data) {
+        ProxyInfo info = proxyStage.offer(data);
+        if (info == null) {
+            return false;
+        }
+        proxyStage = null;
+        connection.proxyHeaderRead(info);
+        TlsLayer tls = connection.tls();
+        if (tls != null) {
+            if (data.hasRemaining() && !connection.isClosed()) {
+                tls.received(data);   // the ClientHello, behind the header
+            }
+            return false;
+        }
+        return !connection.isClosed();
+    }
+
+    /** Whether the protocol takes data now: it has not paused reading, and the connection is not closing. */
+    boolean acceptsData() {
+        return !paused && !connection.closeStarted();
+    }
+
+    /** Hands read bytes to the protocol, or holds them if reading was paused meanwhile. Returns whether to go on reading. */
+    boolean deliver(ByteBuffer data) {
+        if (connection.closeStarted()) {
+            return false;
+        }
+        if (paused) {
+            held = StreamConnection.copy(data);
+            return false;
+        }
+        deliveries++;
+        answered = false;
+        try {
+            connection.protocol().dataReceived(data);
+        } catch (RuntimeException e) {
+            connection.failed("dataReceived", e);
+            return false;
+        }
+        return true;
+    }
+
+    /** Delivers what was held while reading was paused. Returns whether to go on reading. */
+    boolean deliverHeld() {
+        ByteBuffer data = held;
+        if (data == null || paused || connection.isClosed()) {
+            return data == null;
+        }
+        held = null;
+        return deliver(data);
+    }
+
+    /** The peer's input ended: a truncated PROXY header, or the protocol's {@code eofReceived}. */
+    void endOfStream() {
+        if (proxyStage != null) {
+            proxyStage.endOfStream();
+            return;
+        }
+        ended = true;
+        connection.setInterest(SelectionKey.OP_READ, false);
+        boolean keepOpen;
+        try {
+            keepOpen = connection.protocol().eofReceived();
+        } catch (RuntimeException e) {
+            connection.failed("eofReceived", e);
+            return;
+        }
+        if (!keepOpen) {
+            connection.close();
+        }
+    }
+
+    /** The protocol paused reading. */
+    void pause() {
+        paused = true;
+        connection.setInterest(SelectionKey.OP_READ, false);
+    }
+
+    /**
+     * The protocol resumed reading, unless the connection is closing: what was held, or waits in
+     * the TLS layer, is delivered later, not inside its callback.
+     */
+    void resume() {
+        if (connection.closeStarted()) {
+            return;
+        }
+        paused = false;
+        connection.setInterest(SelectionKey.OP_READ, true);
+        if (held != null) {
+            loop.execute(this::deliverHeld);
+        } else if (connection.tls() != null) {
+            loop.execute(this::processTlsInput);    // records may be waiting in the TLS buffer, with nothing more to come
+        }
+    }
+
+    private void processTlsInput() {
+        TlsLayer tls = connection.tls();
+        if (!connection.isClosed() && acceptsData() && tls.process()) {
+            tls.read();
+        }
+    }
+
+    /** The protocol wrote: it answered what was delivered. */
+    void answered() {
+        answered = true;
+    }
+
+    /**
+     * Whether the reading side is quiet: everything delivered to the protocol has been followed by
+     * a write, nothing is held, reading is not paused, and no TLS record is half received.
+     */
+    boolean isQuiet() {
+        TlsLayer tls = connection.tls();
+        return answered && held == null && !paused && (tls == null || !tls.holdsInput());
+    }
+
+    /** How many reads have been delivered to the protocol: a drain's check that none came in meanwhile. */
+    long deliveries() {
+        return deliveries;
+    }
+
+    /** Whether the peer's input has ended. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** Drops what is held: the connection is closed. */
+    void clear() {
+        held = null;
+    }
+}

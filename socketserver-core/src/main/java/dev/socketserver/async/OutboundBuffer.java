@@ -1,0 +1,228 @@
+package dev.socketserver.async;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * A {@link StreamConnection}'s write buffer: what its protocol wrote that the socket has not
+ * taken yet, and the server's limits on it. Passing the high-water mark pauses the protocol's
+ * writing ({@link Protocol#pauseWriting}) until the socket has taken it all, down to the low-water
+ * mark ({@link Protocol#resumeWriting}); passing the write-buffer limit (if any) closes the
+ * connection: its peer is not reading.
+ *
+ * <p>A write goes straight to the socket while nothing is queued; only what the socket does not
+ * take is queued, and the queue is written, gathered into one call, when the socket is writable.
+ * With TLS on, the queue holds plaintext, and the {@link TlsLayer} encrypts from it as fast as the
+ * socket takes the records, so the water marks count plaintext bytes.
+ *
+ * <p>It also ends the output, once everything written has gone: a TLS close_notify, then the
+ * socket's output shut down ({@link #shutdown}) or the connection closed ({@link #finishClose}).
+ *
+ * <p>Loop thread only, but for {@link #size()}, which any thread may ask.
+ */
+final class OutboundBuffer {
+    private final StreamConnection connection;
+    private final SocketChannel channel;
+    private final AsyncServer server;           // the water marks and the limit
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private long bytes;
+    // volatile: writeBufferSize() may be asked from any thread
+    private volatile long reportedBytes;
+    private boolean writingPaused;
+    private boolean shutdownRequested;
+
+    OutboundBuffer(StreamConnection connection, SocketChannel channel, AsyncServer server) {
+        this.connection = connection;
+        this.channel = channel;
+        this.server = server;
+    }
+
+    /** Whether everything written has gone to the socket, TLS records included. */
+    boolean isIdle() {
+        TlsLayer tls = connection.tls();
+        return pending.isEmpty() && (tls == null || tls.outputIdle());
+    }
+
+    /** Whether the protocol asked for the output to be shut down: nothing more is written. */
+    boolean isShutdown() {
+        return shutdownRequested;
+    }
+
+    /** The bytes queued, as last published. Any thread. */
+    long size() {
+        return reportedBytes;
+    }
+
+    /** Drops everything queued: the connection is closed. */
+    void clear() {
+        pending.clear();
+        bytes = 0;
+        reportedBytes = 0;
+    }
+
+    /**
+     * Writes {@code data}: straight to the socket (through TLS, if it is on) when nothing
+     * is queued ahead of it, then queues what is left. {@code owned}: {@code data} is the
+     * connection's own copy, queued as it is; otherwise what is left is copied.
+     */
+    void write(ByteBuffer data, boolean owned) {
+        if (pending.isEmpty()) {
+            TlsLayer tls = connection.tls();
+            if (tls == null) {
+                try {
+                    connection.wroteBytes(channel.write(data));
+                } catch (IOException e) {
+                    connection.closeNow(e, true);
+                    return;
+                }
+            } else if (tls.canWrite()) {
+                tls.write(data);
+                if (connection.isClosed()) {
+                    return;
+                }
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+        }
+        ByteBuffer rest = owned ? data : StreamConnection.copy(data);
+        pending.add(rest);
+        bytes += rest.remaining();
+        reportedBytes = bytes;
+        connection.setInterest(SelectionKey.OP_WRITE, true);
+        if (server.writeBufferLimit() > 0 && bytes > server.writeBufferLimit()) {
+            connection.closeNow(new IOException("write buffer of " + bytes + " bytes passed the limit of "
+                    + server.writeBufferLimit() + "; the peer is not reading"), true);
+            return;
+        }
+        if (!writingPaused && bytes > server.highWaterMark()) {
+            writingPaused = true;
+            try {
+                connection.protocol().pauseWriting();
+            } catch (RuntimeException e) {
+                connection.failed("pauseWriting", e);
+            }
+        }
+    }
+
+    /**
+     * Writes what is queued, while the socket takes it. Once all of it is written, the socket's
+     * write interest goes off, a protocol paused by the high-water mark is told to resume (under
+     * the low-water mark), and a close or an output shutdown that waited for it is done.
+     */
+    void flush() {
+        TlsLayer tls = connection.tls();
+        if (tls != null) {
+            flushTls(tls);
+        } else {
+            flushPlain();
+        }
+        if (connection.isClosed()) {
+            return;
+        }
+        reportedBytes = bytes;
+        if (!pending.isEmpty() || (tls != null && !tls.outputIdle())) {
+            return;
+        }
+        connection.setInterest(SelectionKey.OP_WRITE, false);
+        if (writingPaused && bytes <= server.lowWaterMark()) {
+            writingPaused = false;
+            try {
+                connection.protocol().resumeWriting();
+            } catch (RuntimeException e) {
+                connection.failed("resumeWriting", e);
+                return;
+            }
+        }
+        if (connection.closeStarted()) {
+            finishClose();
+        } else if (shutdownRequested) {
+            shutdownNow();
+        }
+    }
+
+    /** Shuts the output down once everything written has gone: after a TLS close_notify, if TLS is on. */
+    void shutdown() {
+        if (shutdownRequested || connection.isClosed()) {
+            return;
+        }
+        shutdownRequested = true;
+        if (isIdle()) {
+            shutdownNow();
+        }
+    }
+
+    private void shutdownNow() {
+        TlsLayer tls = connection.tls();
+        if (tls != null) {
+            tls.closeOutbound();
+            if (connection.isClosed()) {
+                return;
+            }
+        }
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            connection.closeNow(e, true);
+        }
+    }
+
+    /** Closes the connection, everything written having gone (see {@link #isIdle}): after a TLS close_notify, if TLS is on. */
+    void finishClose() {
+        TlsLayer tls = connection.tls();
+        if (tls != null) {
+            tls.closeOutbound();
+        }
+        connection.closeNow(null, false);
+    }
+
+    /** Writes the queue, gathering the buffers into one call, while the socket takes it all. */
+    private void flushPlain() {
+        while (!pending.isEmpty()) {
+            long written;
+            try {
+                written = channel.write(pending.toArray(ByteBuffer[]::new));
+            } catch (IOException e) {
+                connection.closeNow(e, true);
+                return;
+            }
+            connection.wroteBytes(written);
+            bytes -= written;
+            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
+                pending.poll();
+            }
+            if (written == 0) {
+                break;
+            }
+        }
+    }
+
+    /** Encrypts and writes the queue, while the socket takes it all. */
+    private void flushTls(TlsLayer tls) {
+        if (!tls.flushCipher()) {
+            return;
+        }
+        if (tls.busy()) {
+            tls.process();   // a handshake or a post-handshake message waited for the socket
+            if (connection.isClosed() || !tls.outputIdle()) {
+                return;
+            }
+        }
+        while (!pending.isEmpty() && tls.canWrite()) {
+            ByteBuffer head = pending.peek();
+            bytes -= tls.write(head);
+            if (connection.isClosed()) {
+                return;
+            }
+            if (!head.hasRemaining()) {
+                pending.poll();
+            }
+        }
+        if (!pending.isEmpty() && tls.outputIdle()) {
+            connection.setInterest(SelectionKey.OP_WRITE, false);   // waiting for the engine's task, not the socket: tasksDone flushes
+        }
+    }
+}
