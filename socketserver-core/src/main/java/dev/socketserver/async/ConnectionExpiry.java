@@ -64,7 +64,7 @@ final class ConnectionExpiry {
 
     private void timedOut(String why) {
         if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "closing connection from " + Addresses.format(connection.remoteAddress()) + ": " + why);
+            LOG.log(Level.DEBUG, "closing connection from " + Addresses.format(connection.clientAddress()) + ": " + why);
         }
         server.countTimeout();
         connection.closeNow(new SocketTimeoutException(why), false);

@@ -45,7 +45,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private final Supplier<? extends Protocol> protocols;
     private Protocol protocol;                  // null until made
     private final SocketAddress peerAddress;    // the socket's peer: a load balancer, with the PROXY protocol
-    private SocketAddress remoteAddress;        // the client: the peer, or the PROXY header's source
+    private SocketAddress clientAddress;        // the client: the peer, or the PROXY header's source
     private final SocketAddress localAddress;
     private ProxyInfo proxyInfo;
     // volatile: tlsSession() may be asked from any thread; set once, on the loop
@@ -65,7 +65,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.channel = channel;
         this.protocols = protocols;
         this.peerAddress = channel.getRemoteAddress();
-        this.remoteAddress = peerAddress;
+        this.clientAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
         this.inbound = new InboundReader(this, channel, loop);
         this.outbound = new OutboundBuffer(this, channel, server);
@@ -108,7 +108,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     void proxyHeaderRead(ProxyInfo info) {
         proxyInfo = info;
         if (info.source() != null) {
-            remoteAddress = info.source();
+            clientAddress = info.source();
         }
         ready();
     }
@@ -134,7 +134,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             }
         } catch (RuntimeException e) {
             server.countHandlerError();
-            LOG.log(Level.WARNING, "closing connection from " + Addresses.format(remoteAddress) + ": the protocol factory failed", e);
+            LOG.log(Level.WARNING, "closing connection from " + Addresses.format(clientAddress) + ": the protocol factory failed", e);
             closeNow(e, false);
             return;
         }
@@ -302,7 +302,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     /** A callback threw: log it with the peer's address and close this connection only. */
     void failed(String callback, RuntimeException e) {
         server.countHandlerError();
-        LOG.log(Level.WARNING, "closing connection from " + Addresses.format(remoteAddress) + ": " + callback + " threw", e);
+        LOG.log(Level.WARNING, "closing connection from " + Addresses.format(clientAddress) + ": " + callback + " threw", e);
         closeNow(e, false);
     }
 
@@ -315,7 +315,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         closing = true;
         closeRequested = true;
         if (peerError && LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "connection from " + Addresses.format(remoteAddress) + " ended: " + cause);
+            LOG.log(Level.DEBUG, "connection from " + Addresses.format(clientAddress) + " ended: " + cause);
         }
         if (key != null) {
             key.cancel();
@@ -333,7 +333,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             }
         } catch (RuntimeException e) {
             server.countHandlerError();
-            LOG.log(Level.WARNING, "connectionLost of " + Addresses.format(remoteAddress) + " threw", e);
+            LOG.log(Level.WARNING, "connectionLost of " + Addresses.format(clientAddress) + " threw", e);
         } finally {
             server.connectionClosed(this);   // after connectionLost: a connection counts against the cap until then
         }
@@ -368,7 +368,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
 
     @Override
     public SocketAddress clientAddress() {
-        return remoteAddress;
+        return clientAddress;
     }
 
     @Override
@@ -400,7 +400,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
 
     @Override
     public String toString() {
-        return "connection from " + Addresses.format(remoteAddress)
-                + (remoteAddress == peerAddress ? "" : " via " + Addresses.format(peerAddress));
+        return "connection from " + Addresses.format(clientAddress)
+                + (clientAddress == peerAddress ? "" : " via " + Addresses.format(peerAddress));
     }
 }

@@ -360,7 +360,7 @@ final class TlsLayer {
      * the connection closed; the protocol sees {@code connectionLost} with the refusal.
      */
     private void refuseRenegotiation() {
-        server.tlsPolicy().renegotiationRefused(connection.remoteAddress());
+        server.tlsPolicy().renegotiationRefused(connection.clientAddress());
         closeOutbound();
         connection.closeNow(TlsPolicy.refusal(), false);
     }
@@ -380,7 +380,7 @@ final class TlsLayer {
         }
         handshaking = false;
         deadline.cancel();
-        SocketAddress client = connection.remoteAddress();
+        SocketAddress client = connection.clientAddress();
         server.tlsHandshakeFailed(() -> TlsEngineSupport.failureMessage(client, why));
         if (sendAlert) {
             closeOutbound();   // the client learns why
