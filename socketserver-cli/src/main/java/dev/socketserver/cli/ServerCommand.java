@@ -77,7 +77,9 @@ abstract class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (options.statsInterval != null) {
+        boolean supervisor = options.concurrency instanceof Mode.Blocking(var concurrency)
+                && concurrency.isWorkerProcesses() && !Concurrency.isWorkerProcess();
+        if (options.statsInterval != null && !supervisor) {   // a supervisor serves nothing: its workers print their own
             StatsPrinter.start(server, options.statsInterval, System.err);
         }
         StopSignals signals = StopSignals.install();

@@ -1,12 +1,15 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.Concurrency;
 import dev.socketserver.Server;
 import dev.socketserver.ServerStats;
-import dev.socketserver.UnixStreamServer;
+import dev.socketserver.UnixAddress;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -105,11 +108,19 @@ final class ServerSession {
         return ErrorReporter.oneLine(cause);
     }
 
-    /** Removes a Unix socket file the server had no chance to remove itself, since it did not finish closing. */
+    /**
+     * Removes a Unix socket file the server had no chance to remove itself, since it did not finish
+     * closing; whatever the family. A worker leaves the file to its supervisor, which bound it.
+     */
     private static void removeSocketFile(Server server) {
-        if (server instanceof UnixStreamServer unix) {
+        Path file = switch (server.serverAddress()) {
+            case UnixDomainSocketAddress stream -> stream.getPath();
+            case UnixAddress datagram when !datagram.isAbstract() -> datagram.path();
+            default -> null;
+        };
+        if (file != null && !Concurrency.isWorkerProcess()) {
             try {
-                Files.deleteIfExists(unix.path());
+                Files.deleteIfExists(file);
             } catch (IOException e) {
                 // nothing more to do on the way out
             }

@@ -1,6 +1,5 @@
 package dev.socketserver.cli;
 
-import dev.socketserver.BaseServer;
 import dev.socketserver.Concurrency;
 import dev.socketserver.Server;
 
@@ -19,11 +18,6 @@ final class StatsPrinter {
     }
 
     static void start(Server server, Duration interval, PrintStream err) {
-        boolean supervisor = server instanceof BaseServer<?> blocking
-                && blocking.concurrency().isWorkerProcesses() && !Concurrency.isWorkerProcess();
-        if (supervisor) {
-            return;
-        }
         String worker = System.getenv(Concurrency.WORKER_ENVIRONMENT_VARIABLE);
         String prefix = worker == null ? "socketserver stats: " : "socketserver stats (worker " + worker + "): ";
         Thread.ofPlatform().name("socketserver-stats").daemon().start(() -> {
