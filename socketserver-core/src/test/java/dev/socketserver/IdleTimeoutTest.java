@@ -1,7 +1,5 @@
 package dev.socketserver;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,21 +8,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The idle timeout closes a silent connection and spares a chatty one; the request deadline closes even a chatty one. */
+/**
+ * The idle timeout under a blocking server's other thread model: handlers blocked in platform
+ * threads. What the idle timeout and the request deadline do is the contract suite's
+ * ({@code contract.IdleTimeoutContractTest}), run against both families, the blocking one on
+ * virtual threads.
+ */
 @Timeout(30)
 class IdleTimeoutTest {
 
-    static Stream<Concurrency> models() {
-        return Stream.of(Concurrency.threads(), Concurrency.virtualThreads());
-    }
-
-    @ParameterizedTest
-    @MethodSource("models")
-    void aSilentConnectionIsClosedAndAChattyOneIsNot(Concurrency model) throws Exception {
+    @Test
+    void onPlatformThreadsASilentConnectionIsClosedAndAChattyOneIsNot() throws Exception {
+        Concurrency model = Concurrency.threads();
         try (var capture = new LogCapture();
              var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                      conn -> conn.in().transferTo(OutputStream.nullOutputStream()), model)) {
@@ -43,30 +41,6 @@ class IdleTimeoutTest {
                 assertThat(chatty.getInputStream().read()).isEqualTo(-1);    // and goes once it falls silent
             }
             assertThat(capture.errorBlocks()).isEmpty();
-            server.shutdown();
-            serving.join(5_000);
-        }
-    }
-
-    @Test
-    void theRequestDeadlineClosesEvenABusyConnection() throws Exception {
-        try (var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                conn -> conn.in().transferTo(OutputStream.nullOutputStream()), Concurrency.virtualThreads(),
-                ServerOptions.builder().requestDeadline(Duration.ofMillis(300)).build())) {
-            Thread serving = Thread.ofPlatform().start(() -> EchoRoundTripTest.serve(server));
-            try (Socket busy = connect(server)) {
-                long start = System.nanoTime();
-                boolean closed = ResourcesReturnToBaselineTest.awaitAtMost(Duration.ofSeconds(5), () -> {
-                    try {
-                        busy.getOutputStream().write('x');
-                        return server.activeRequests() == 0 && server.stats().requestsTotal() == 1;
-                    } catch (java.io.IOException e) {
-                        return true;
-                    }
-                });
-                assertThat(closed).isTrue();
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
-            }
             server.shutdown();
             serving.join(5_000);
         }

@@ -1,18 +1,21 @@
 package dev.socketserver.async;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** The event loop's test seams, for tests outside this package (the contract suite). */
 public final class AsyncSeams {
     private AsyncSeams() {
     }
 
-    /** Makes the next {@code count} accepts of {@code server} fail with an {@link IOException} saying {@code message}. */
-    public static void failAccepts(AsyncServer server, int count, String message) {
-        AtomicInteger left = new AtomicInteger(count);
+    /**
+     * Before each accept of {@code server}, asks {@code failure}: a non-null answer fails that
+     * accept with an {@link IOException} saying it.
+     */
+    public static void failAccepts(AsyncServer server, Supplier<String> failure) {
         server.acceptWith(listener -> {
-            if (left.getAndDecrement() > 0) {
+            String message = failure.get();
+            if (message != null) {
                 throw new IOException(message);
             }
             return listener.accept();
