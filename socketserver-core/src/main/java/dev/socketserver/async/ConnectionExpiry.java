@@ -12,6 +12,9 @@ import java.net.SocketTimeoutException;
  * read or written for so long), the request deadline (open for so long), both checked by the
  * server's periodic scan, and a drain's quiet points (see {@link DrainPlan}). It keeps when the
  * connection opened and when it was last active. Loop thread only.
+ *
+ * <p>The server's timeout scans ({@link TimeoutScans}) and a drain ({@link Drain}) reach the
+ * connections of a loop through the static methods here.
  */
 final class ConnectionExpiry {
     private static final System.Logger LOG = System.getLogger(Loggers.REQUEST);   // what a connection logs, as on the blocking servers
@@ -19,16 +22,38 @@ final class ConnectionExpiry {
     private final StreamConnection connection;
     private final InboundReader inbound;
     private final OutboundBuffer outbound;
-    private final AsyncServer server;
+    private final ServerContext server;
     private long openedNanos;
     private long lastActivityNanos;
     private boolean closeWhenQuiet;             // a drain's final window: the next quiet point closes the connection
 
-    ConnectionExpiry(StreamConnection connection, InboundReader inbound, OutboundBuffer outbound, AsyncServer server) {
+    ConnectionExpiry(StreamConnection connection, InboundReader inbound, OutboundBuffer outbound, ServerContext server) {
         this.connection = connection;
         this.inbound = inbound;
         this.outbound = outbound;
         this.server = server;
+    }
+
+    /**
+     * Closes the connections of {@code loop} past their idle timeout or request deadline; see
+     * {@link #checkTimeouts(long, long, long)}. Runs on the loop.
+     */
+    static void checkTimeouts(EventLoop loop, long now, long idleNanos, long deadlineNanos) {
+        for (EventLoop.LoopChannel channel : loop.channels()) {
+            if (channel instanceof StreamConnection connection) {
+                connection.expiry().checkTimeouts(now, idleNanos, deadlineNanos);
+            }
+        }
+    }
+
+    /** Ends the loop's quiet connections; see {@link #drainLook(DrainPlan, long)}. Runs on the loop. */
+    static void drainLook(EventLoop loop, DrainPlan plan) {
+        long now = System.nanoTime();
+        for (EventLoop.LoopChannel channel : loop.channels()) {
+            if (channel instanceof StreamConnection connection) {
+                connection.expiry().drainLook(plan, now);
+            }
+        }
     }
 
     /** The connection opened at {@code nowNanos}. */

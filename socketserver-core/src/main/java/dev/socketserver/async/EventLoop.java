@@ -76,7 +76,7 @@ public final class EventLoop implements Executor {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private long timerSequence;                                          // loop thread only
     private long now = System.nanoTime();                                // loop thread only: when the last select returned
-    boolean timeoutScanScheduled;                                        // loop thread only: AsyncServer's idle/deadline scan
+    boolean timeoutScanScheduled;                                        // loop thread only: the idle/deadline scan of TimeoutScans
     private ByteBuffer tlsApp;                                           // loop thread only: what TLS connections unwrap into
     private ByteBuffer tlsNet;                                           // loop thread only: what TLS connections wrap into
     // written by the loop thread only, read by AsyncServer.stats() from any thread: opaque, so never torn and

@@ -119,7 +119,7 @@ final class InboundReader {
             return false;
         }
         if (paused) {
-            held = StreamConnection.copy(data);
+            held = OutboundBuffer.copy(data);
             return false;
         }
         deliveries++;

@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
 final class OutboundBuffer {
     private final StreamConnection connection;
     private final SocketChannel channel;
-    private final AsyncServer server;           // the water marks and the limit
+    private final ServerContext server;         // the water marks and the limit
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long bytes;
     // volatile: writeBufferSize() may be asked from any thread
@@ -34,7 +34,7 @@ final class OutboundBuffer {
     private boolean writingPaused;
     private boolean shutdownRequested;
 
-    OutboundBuffer(StreamConnection connection, SocketChannel channel, AsyncServer server) {
+    OutboundBuffer(StreamConnection connection, SocketChannel channel, ServerContext server) {
         this.connection = connection;
         this.channel = channel;
         this.server = server;
@@ -88,7 +88,7 @@ final class OutboundBuffer {
                 return;
             }
         }
-        ByteBuffer rest = owned ? data : StreamConnection.copy(data);
+        ByteBuffer rest = owned ? data : copy(data);
         pending.add(rest);
         bytes += rest.remaining();
         reportedBytes = bytes;
@@ -224,5 +224,12 @@ final class OutboundBuffer {
         if (!pending.isEmpty() && tls.outputIdle()) {
             connection.setInterest(SelectionKey.OP_WRITE, false);   // waiting for the engine's task, not the socket: tasksDone flushes
         }
+    }
+
+    /** A copy of what {@code data} has left, which it takes: for bytes kept past the call that handed them over. */
+    static ByteBuffer copy(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        return copy;
     }
 }

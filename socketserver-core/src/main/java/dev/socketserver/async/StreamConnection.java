@@ -2,7 +2,6 @@ package dev.socketserver.async;
 
 import dev.socketserver.ProxyInfo;
 import dev.socketserver.internal.Addresses;
-import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxyAdmission;
 
@@ -39,7 +38,7 @@ import java.util.function.Supplier;
 final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnable {
     private static final System.Logger LOG = System.getLogger(Loggers.REQUEST);   // what a connection logs, as on the blocking servers
 
-    private final AsyncServer server;
+    private final ServerContext server;
     private final EventLoop loop;
     private final SocketChannel channel;
     private final Supplier<? extends Protocol> protocols;
@@ -59,7 +58,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     // volatile: isClosing() may be asked from any thread
     private volatile boolean closeRequested;
 
-    StreamConnection(AsyncServer server, EventLoop loop, SocketChannel channel, Supplier<? extends Protocol> protocols) throws IOException {
+    StreamConnection(ServerContext server, EventLoop loop, SocketChannel channel, Supplier<? extends Protocol> protocols) throws IOException {
         this.server = server;
         this.loop = loop;
         this.channel = channel;
@@ -146,16 +145,6 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
-    /** Closes the connection if it is past its idle timeout or request deadline (see {@link ConnectionExpiry#checkTimeouts}). Runs on the loop. */
-    void checkTimeouts(long now, long idleNanos, long deadlineNanos) {
-        expiry.checkTimeouts(now, idleNanos, deadlineNanos);
-    }
-
-    /** A drain's look at this connection (see {@link ConnectionExpiry#drainLook}). Runs on the loop. */
-    void drainLook(DrainPlan plan, long nowNanos) {
-        expiry.drainLook(plan, nowNanos);
-    }
-
     @Override
     public void ready(SelectionKey selected) {
         if (selected.isWritable()) {
@@ -200,7 +189,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     @Override
     public void write(ByteBuffer data) {
         if (!loop.inEventLoop()) {
-            ByteBuffer copy = copy(data);
+            ByteBuffer copy = OutboundBuffer.copy(data);
             loop.execute(() -> writeOnLoop(copy, true));
             return;
         }
@@ -339,16 +328,14 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         }
     }
 
-    /** A copy of what {@code data} has left, which it takes: for bytes kept past the call that handed them over. */
-    static ByteBuffer copy(ByteBuffer data) {
-        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-        copy.put(data).flip();
-        return copy;
-    }
-
     /** The protocol, once made (null until then). */
     Protocol protocol() {
         return protocol;
+    }
+
+    /** What ends the connection for its timeouts and at a drain's quiet points. */
+    ConnectionExpiry expiry() {
+        return expiry;
     }
 
     /** The TLS layer, on a TLS server once the PROXY header (if any) is read; else null. */

@@ -32,7 +32,7 @@ import java.util.List;
 final class TlsLayer {
     private static final int MAX_NET_IN = 64 * 1024;
 
-    private final AsyncServer server;
+    private final ServerContext server;
     private final StreamConnection connection;
     private final InboundReader inbound;
     private final SocketChannel channel;
@@ -48,7 +48,7 @@ final class TlsLayer {
     private volatile SSLSession session;
     private volatile String applicationProtocol;
 
-    private TlsLayer(AsyncServer server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+    private TlsLayer(ServerContext server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
                      EventLoop loop, SSLEngine engine) {
         this.server = server;
         this.connection = connection;
@@ -66,7 +66,7 @@ final class TlsLayer {
      * (none: no ALPN), client certificates required if the server asks, renegotiation refused.
      * Plaintext goes to {@code inbound}.
      */
-    static TlsLayer accept(AsyncServer server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+    static TlsLayer accept(ServerContext server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
                            EventLoop loop, SSLContext context, SocketAddress peer) {
         SSLEngine engine = TlsPolicy.serverEngine(context, peer, server.tlsNeedClientAuth(), server.tlsApplicationProtocols());
         return new TlsLayer(server, connection, inbound, channel, loop, engine);

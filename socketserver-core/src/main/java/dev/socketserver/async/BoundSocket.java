@@ -1,0 +1,143 @@
+package dev.socketserver.async;
+
+import dev.socketserver.internal.Addresses;
+import dev.socketserver.internal.Loggers;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The socket an {@link AsyncServer} was bound to by {@link AsyncBinding}, of one of four kinds: a
+ * listener (TCP, or Unix stream with its socket file), a UDP channel, or a Unix datagram socket
+ * with its {@link UnixDatagramFeeder}. Here: its address, how it starts serving on the first loop,
+ * and how it closes. {@link #serve} runs in the thread that starts the server and hands the work
+ * to the first loop; the closing methods may run in any thread.
+ */
+final class BoundSocket {
+    private static final System.Logger SERVER_LOG = System.getLogger(Loggers.SERVER);
+
+    private final String scheme;
+    private final ServerSocketChannel listener;         // stream servers
+    private final DatagramChannel datagramChannel;      // UDP servers
+    private final UnixDatagramFeeder unixgram;          // Unix datagram servers
+    private final DatagramProtocol datagramProtocol;    // UDP servers
+    private final Path socketFile;                      // Unix stream servers
+    private final SocketAddress address;
+    private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
+    private volatile Acceptor.Accepting accepting = ServerSocketChannel::accept;
+
+    private BoundSocket(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel, UnixDatagramFeeder unixgram,
+                        DatagramProtocol datagramProtocol, Path socketFile, SocketAddress address) {
+        this.scheme = scheme;
+        this.listener = listener;
+        this.datagramChannel = datagramChannel;
+        this.unixgram = unixgram;
+        this.datagramProtocol = datagramProtocol;
+        this.socketFile = socketFile;
+        this.address = address;
+    }
+
+    /** A bound listener: {@code tcp}, or {@code unix} with its {@code socketFile} (else null). */
+    static BoundSocket listener(String scheme, ServerSocketChannel listener, Path socketFile, SocketAddress address) {
+        return new BoundSocket(scheme, listener, null, null, null, socketFile, address);
+    }
+
+    /** A bound UDP channel, served by {@code protocol}. */
+    static BoundSocket udp(DatagramChannel channel, DatagramProtocol protocol, SocketAddress address) {
+        return new BoundSocket("udp", null, channel, null, protocol, null, address);
+    }
+
+    /** A bound Unix datagram socket, received from by {@code feeder}. */
+    static BoundSocket unixgram(UnixDatagramFeeder feeder, SocketAddress address) {
+        return new BoundSocket("unixgram", null, null, feeder, null, null, address);
+    }
+
+    /** The bound address; after binding port 0, the port the system chose. */
+    SocketAddress address() {
+        return address;
+    }
+
+    /** The address as the command line writes it: {@code tcp://127.0.0.1:9000}, {@code udp://…}, {@code unix:/path}. */
+    String uri() {
+        return unixgram != null ? "unixgram:" + address : Addresses.uri(scheme, address);
+    }
+
+    /** Whether the socket's clients come as connections (a stream server), which a drain waits for. */
+    boolean hasConnections() {
+        return datagramChannel == null && unixgram == null;
+    }
+
+    /** Starts serving on the first of the started {@code loops}: accepting, or receiving datagrams. */
+    void serve(ServerContext context, EventLoop[] loops, Supplier<? extends Protocol> protocols) {
+        EventLoop first = loops[0];
+        if (listener != null) {
+            first.execute(() -> Acceptor.listen(this, context, loops, protocols));
+        } else if (unixgram != null) {
+            first.execute(() -> unixgram.start(first, context.counters));
+        } else {
+            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol, context.counters).open());
+        }
+    }
+
+    /** The listener of a stream server; null for a datagram one. */
+    ServerSocketChannel listener() {
+        return listener;
+    }
+
+    /** Takes a waiting connection from the listener (null if none waits), as {@link #acceptWith} says. Accepting loop. */
+    SocketChannel accept() throws IOException {
+        return accepting.accept(listener);
+    }
+
+    /** Replaces how connections are taken from the listener; for tests. */
+    void acceptWith(Acceptor.Accepting accepting) {
+        this.accepting = Objects.requireNonNull(accepting, "accepting");
+    }
+
+    /** Stops the Unix datagram receiver, if any; before the loops stop, so connectionLost still runs on one. */
+    void closeFeeder() {
+        if (unixgram != null) {
+            unixgram.close();
+        }
+    }
+
+    /** Closes the socket of a server whose loops never started (the loops close their channels themselves). */
+    void closeUnstarted() {
+        closeListener();
+        if (datagramChannel != null) {
+            try {
+                datagramChannel.close();
+            } catch (IOException e) {
+                // nothing left to release
+            }
+        }
+    }
+
+    /** Closes the listener, once, and removes the socket file of a Unix stream server. */
+    void closeListener() {
+        if (listener == null || !listenerOpen.compareAndSet(true, false)) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+        if (socketFile != null) {
+            try {
+                Files.deleteIfExists(socketFile);
+            } catch (IOException e) {
+                SERVER_LOG.log(Level.WARNING, "could not remove socket file " + socketFile + ": " + e);
+            }
+        }
+    }
+}
