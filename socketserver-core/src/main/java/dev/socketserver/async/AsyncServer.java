@@ -128,6 +128,7 @@ public final class AsyncServer implements Server {
     private volatile ObjectName jmxName;
     private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
+    private final RateLimitedLog writeLimitLog = new RateLimitedLog(System.getLogger(Loggers.REQUEST), Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
     /** What ended a loop, failing the server as a whole; null while it serves. */
@@ -415,6 +416,12 @@ public final class AsyncServer implements Server {
         tlsFailures.log(Level.WARNING, message);
     }
 
+    /** A connection is closed: its protocol kept writing while paused, past the write-buffer limit. */
+    void writeBufferLimitPassed(Supplier<String> message) {
+        counters.writeBufferLimitCloses.increment();
+        writeLimitLog.log(Level.WARNING, message);
+    }
+
     /** A connection closed because a timeout or deadline passed. */
     void countTimeout() {
         counters.timeouts.increment();
@@ -486,11 +493,7 @@ public final class AsyncServer implements Server {
                 out += loop.bytesOut();
             }
         }
-        return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
-                counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
-                counters.tlsHandshakeFailures.sum(), counters.tlsRenegotiationsRefused.sum(), counters.proxyRejections.sum(),
-                counters.truncatedDatagrams.sum(), counters.drainQuietCloses.sum(), counters.drainCuts.sum(),
-                counters.proxyRejectionsByReason());
+        return counters.snapshot(openConnections.get(), in, out);
     }
 
     /**
