@@ -33,8 +33,8 @@ import java.util.Set;
  * <tr><td>{@code requestDeadline}: close a connection this long after its accept (a deadline)</td><td>none</td><td>stream servers</td></tr>
  * <tr><td>{@code tls}: {@link TlsOptions}, handshake deadline {@code 10 s}</td><td>none: plain</td><td>stream servers</td></tr>
  * <tr><td>{@code proxyProtocol}: {@link ProxyProtocol}, header deadline {@code 5 s}</td><td>none</td><td>stream servers</td></tr>
- * <tr><td>{@code writeBufferWaterMarks}: pause and resume writing (event loop)</td><td>16 KiB / 64 KiB</td><td>every server; blocking writes wait for the peer, so they buffer nothing</td></tr>
- * <tr><td>{@code writeBufferLimit}: close a connection whose output backs up past this</td><td>0, none</td><td>as above</td></tr>
+ * <tr><td>{@code writeBufferWaterMarks}: above the high mark the event loop stops reading the connection and tells its protocol to pause writing; at the low mark both resume</td><td>16 KiB / 64 KiB</td><td>every server; blocking writes wait for the peer, so they buffer nothing</td></tr>
+ * <tr><td>{@code writeBufferLimit}: close a connection whose protocol keeps writing while paused, once its output passes this</td><td>{@value #DEFAULT_WRITE_BUFFER_LIMIT} bytes (4 MiB); 0, none</td><td>as above</td></tr>
  * <tr><td>{@code socketPermissions}: the socket file's bits, in place before any client connects</td><td>the umask's</td><td>Unix sockets with a file</td></tr>
  * </table>
  *
@@ -48,6 +48,8 @@ public final class ServerOptions {
     public static final int DEFAULT_LOW_WATER_MARK = 16 * 1024;
     /** The write-buffer size above which a writer is paused, unless told otherwise. */
     public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    /** The write-buffer limit unless told otherwise: 4 MiB. */
+    public static final long DEFAULT_WRITE_BUFFER_LIMIT = 4L * 1024 * 1024;
 
     private static final ServerOptions DEFAULTS = new Builder().build();
 
@@ -187,7 +189,7 @@ public final class ServerOptions {
         private ProxyProtocol proxyProtocol;
         private int lowWaterMark = DEFAULT_LOW_WATER_MARK;
         private int highWaterMark = DEFAULT_HIGH_WATER_MARK;
-        private long writeBufferLimit;
+        private long writeBufferLimit = DEFAULT_WRITE_BUFFER_LIMIT;
         private Set<PosixFilePermission> socketPermissions;
 
         private Builder() {
@@ -257,7 +259,16 @@ public final class ServerOptions {
             return this;
         }
 
-        /** @throws IllegalArgumentException if negative; 0 means none */
+        /**
+         * The most a connection may buffer while its protocol has been told to pause writing: a
+         * write that takes the buffer past this, from a protocol that ignored {@code pauseWriting},
+         * closes the connection (its peer is not reading), counts it in
+         * {@link ServerStats#writeBufferLimitCloses()} and logs it at most once a second. One write
+         * larger than the limit, made while writing is not paused, is taken whole. Default
+         * {@value #DEFAULT_WRITE_BUFFER_LIMIT} bytes (4 MiB).
+         *
+         * @throws IllegalArgumentException if negative; 0 means none
+         */
         public Builder writeBufferLimit(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("write buffer limit must be 0 (none) or more, got " + bytes);

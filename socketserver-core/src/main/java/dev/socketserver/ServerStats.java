@@ -30,6 +30,9 @@ import java.util.TreeMap;
  * @param drainQuietCloses connections a drain ended at a quiet point, between two requests, with
  *     every request the server had read answered (stream servers; see {@code shutdown(Duration)})
  * @param drainCuts requests still running when a drain's deadline passed, and cut
+ * @param writeBufferLimitCloses connections closed because their write buffer passed
+ *     {@link ServerOptions#writeBufferLimit()}: a protocol that kept writing after
+ *     {@code pauseWriting}, to a peer that does not read (event loop)
  * @param proxyRejectionsByReason {@code proxyRejections} by reason (stream
  *     servers and the event loop with {@link ServerOptions.Builder#proxyProtocol} on; the same keys in both), with
  *     only the reasons that occurred: {@code untrusted} (a peer outside the trusted networks), {@code timeout} (no
@@ -42,7 +45,7 @@ import java.util.TreeMap;
 public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
                           long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
                           long tlsHandshakeFailures, long tlsRenegotiationsRefused, long proxyRejections, long truncatedDatagrams,
-                          long drainQuietCloses, long drainCuts,
+                          long drainQuietCloses, long drainCuts, long writeBufferLimitCloses,
                           SortedMap<String, Long> proxyRejectionsByReason) {
 
     /** Copies the map, which is sorted by reason and cannot be changed. */
@@ -57,6 +60,7 @@ public record ServerStats(int activeRequests, long accepted, long requestsTotal,
                 + ", accept errors " + acceptErrors + ", timeouts " + timeouts + ", TLS failures " + tlsHandshakeFailures
                 + ", TLS renegotiations refused " + tlsRenegotiationsRefused
                 + ", PROXY rejections " + proxyRejections + (proxyRejectionsByReason.isEmpty() ? "" : " " + proxyRejectionsByReason)
-                + ", truncated datagrams " + truncatedDatagrams + ", drain closed quiet " + drainQuietCloses + ", cut " + drainCuts;
+                + ", truncated datagrams " + truncatedDatagrams + ", drain closed quiet " + drainQuietCloses + ", cut " + drainCuts
+                + ", write buffer limit closes " + writeBufferLimitCloses;
     }
 }

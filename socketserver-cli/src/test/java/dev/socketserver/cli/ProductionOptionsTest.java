@@ -149,7 +149,7 @@ class ProductionOptionsTest {
         assertThat(finished.stderr().getFirst()).contains("10.0.0.0/8");
     }
 
-    private static SSLContext trustAll() throws Exception {
+    static SSLContext trustAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override

@@ -74,6 +74,8 @@ public final class EventLoop implements Executor {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();   // loop thread only
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** The buffers of one gathering write, filled from a connection's queue and cleared after it: loop thread only. */
+    final ByteBuffer[] gather = new ByteBuffer[OutboundBuffer.MAX_GATHER];
     private long timerSequence;                                          // loop thread only
     private long now = System.nanoTime();                                // loop thread only: when the last select returned
     boolean timeoutScanScheduled;                                        // loop thread only: the idle/deadline scan of TimeoutScans

@@ -13,8 +13,9 @@ import java.nio.channels.SocketChannel;
  * the PROXY header (if any) is complete, reads go to the {@link ProxyHeaderStage}; with TLS on,
  * the {@link TlsLayer} reads the socket for itself and hands the plaintext to {@link #deliver}.
  *
- * <p>While the protocol has paused reading, nothing more is read, and what was read meanwhile is
- * held (a copy) until it resumes. Loop thread only.
+ * <p>While reading is paused, by the protocol or by backpressure (the connection's write buffer is
+ * above the high-water mark), nothing more is read, and what was read meanwhile is held (a copy)
+ * until it resumes. Loop thread only.
  */
 final class InboundReader {
     /** Reads of the socket a wakeup, at most: one busy connection does not starve the loop's others. */
@@ -25,7 +26,10 @@ final class InboundReader {
     private final EventLoop loop;
     private ProxyHeaderStage proxyStage;    // non-null while the PROXY header is awaited
     private ByteBuffer held;                // bytes read but not delivered because reading was paused meanwhile
-    private boolean paused;                 // the protocol paused reading
+    private boolean paused;                 // reading is paused: by the protocol, or by backpressure
+    private boolean pausedByProtocol;
+    private boolean backedUp;               // the write buffer is above the high-water mark
+    private boolean backpressure = true;    // whether a backed-up write buffer pauses reading
     private boolean ended;                  // the socket's input ended
     private boolean answered = true;        // the protocol wrote since data was last delivered, or none was
     private long deliveries;
@@ -165,20 +169,50 @@ final class InboundReader {
 
     /** The protocol paused reading. */
     void pause() {
-        paused = true;
-        connection.setInterest(SelectionKey.OP_READ, false);
+        pausedByProtocol = true;
+        updatePause();
+    }
+
+    /** The protocol resumed reading. */
+    void resume() {
+        pausedByProtocol = false;
+        updatePause();
+    }
+
+    /** The write buffer went above the high-water mark, or came back to the low one. */
+    void backedUp(boolean on) {
+        backedUp = on;
+        updatePause();
+    }
+
+    /** Whether a backed-up write buffer pauses reading. */
+    void setBackpressure(boolean on) {
+        backpressure = on;
+        updatePause();
+    }
+
+    private void updatePause() {
+        boolean pause = pausedByProtocol || (backpressure && backedUp);
+        if (pause && !paused) {
+            paused = true;
+            connection.setInterest(SelectionKey.OP_READ, false);
+        } else if (!pause && paused) {
+            unpause();
+        }
     }
 
     /**
-     * The protocol resumed reading, unless the connection is closing: what was held, or waits in
-     * the TLS layer, is delivered later, not inside its callback.
+     * Reading resumes, unless the connection is closing: what was held, or waits in the TLS
+     * layer, is delivered later, not inside the callback that resumed it.
      */
-    void resume() {
+    private void unpause() {
         if (connection.closeStarted()) {
             return;
         }
         paused = false;
-        connection.setInterest(SelectionKey.OP_READ, true);
+        if (!ended) {
+            connection.setInterest(SelectionKey.OP_READ, true);
+        }
         if (held != null) {
             loop.execute(this::deliverHeld);
         } else if (connection.tls() != null) {

@@ -9,12 +9,17 @@ import java.util.ArrayDeque;
 /**
  * A {@link StreamConnection}'s write buffer: what its protocol wrote that the socket has not
  * taken yet, and the server's limits on it. Passing the high-water mark pauses the protocol's
- * writing ({@link Protocol#pauseWriting}) until the socket has taken it all, down to the low-water
- * mark ({@link Protocol#resumeWriting}); passing the write-buffer limit (if any) closes the
- * connection: its peer is not reading.
+ * writing ({@link Protocol#pauseWriting}) and, unless the protocol turned backpressure off, the
+ * reading of the connection, until the socket has taken it down to the low-water mark
+ * ({@link Protocol#resumeWriting}, and reading resumes): so a peer that sends and never reads
+ * costs the server at most the high-water mark, whatever the protocol. A protocol that keeps
+ * writing while paused, past the write-buffer limit, has its connection closed: its peer is not
+ * reading.
  *
  * <p>A write goes straight to the socket while nothing is queued; only what the socket does not
- * take is queued, and the queue is written, gathered into one call, when the socket is writable.
+ * take is queued. Small writes are copied into the tail of the queue while it has room, so many
+ * small replies cost their bytes, not a buffer each. The queue is written, gathered into one call
+ * of at most {@value #MAX_GATHER} buffers, when the socket is writable.
  * With TLS on, the queue holds plaintext, and the {@link TlsLayer} encrypts from it as fast as the
  * socket takes the records, so the water marks count plaintext bytes.
  *
@@ -24,6 +29,11 @@ import java.util.ArrayDeque;
  * <p>Loop thread only, but for {@link #size()}, which any thread may ask.
  */
 final class OutboundBuffer {
+    /** The most buffers one gathering write takes: Linux's {@code IOV_MAX} is 1024. */
+    static final int MAX_GATHER = 64;
+    /** Copies of small writes go into chunks of this size, filled before the next is made. */
+    static final int CHUNK = 8 * 1024;
+
     private final StreamConnection connection;
     private final SocketChannel channel;
     private final ServerContext server;         // the water marks and the limit
@@ -32,6 +42,7 @@ final class OutboundBuffer {
     // volatile: writeBufferSize() may be asked from any thread
     private volatile long reportedBytes;
     private boolean writingPaused;
+    private ByteBuffer tailChunk;               // the queue's last buffer, when it is a chunk of ours with room to spare
     private boolean shutdownRequested;
 
     OutboundBuffer(StreamConnection connection, SocketChannel channel, ServerContext server) {
@@ -59,6 +70,7 @@ final class OutboundBuffer {
     /** Drops everything queued: the connection is closed. */
     void clear() {
         pending.clear();
+        tailChunk = null;
         bytes = 0;
         reportedBytes = 0;
     }
@@ -88,24 +100,53 @@ final class OutboundBuffer {
                 return;
             }
         }
-        ByteBuffer rest = owned ? data : copy(data);
-        pending.add(rest);
-        bytes += rest.remaining();
+        int length = data.remaining();
+        if (owned) {
+            pending.add(data);
+            tailChunk = null;
+        } else {
+            enqueueCopy(data);
+        }
+        bytes += length;
         reportedBytes = bytes;
         connection.setInterest(SelectionKey.OP_WRITE, true);
-        if (server.writeBufferLimit() > 0 && bytes > server.writeBufferLimit()) {
-            connection.closeNow(new IOException("write buffer of " + bytes + " bytes passed the limit of "
-                    + server.writeBufferLimit() + "; the peer is not reading"), true);
+        long limit = server.writeBufferLimit();
+        if (writingPaused && limit > 0 && bytes > limit) {
+            long buffered = bytes;
+            server.writeBufferLimitPassed(() -> "closing " + connection + ": its protocol kept writing while paused, "
+                    + buffered + " bytes buffered, past the write-buffer limit of " + limit + "; the peer is not reading");
+            connection.closeNow(new IOException("write buffer of " + buffered + " bytes passed the limit of " + limit
+                    + "; the peer is not reading"), true);
             return;
         }
         if (!writingPaused && bytes > server.highWaterMark()) {
             writingPaused = true;
+            connection.backedUp(true);
             try {
                 connection.protocol().pauseWriting();
             } catch (RuntimeException e) {
                 connection.failed("pauseWriting", e);
             }
         }
+    }
+
+    /** Queues a copy of {@code data}: into the tail chunk while it has room, then into new chunks. */
+    private void enqueueCopy(ByteBuffer data) {
+        ByteBuffer tail = tailChunk;
+        if (tail != null) {
+            int end = tail.limit();
+            int n = Math.min(tail.capacity() - end, data.remaining());
+            tail.limit(end + n);
+            tail.put(end, data, data.position(), n);
+            data.position(data.position() + n);
+            if (!data.hasRemaining()) {
+                return;
+            }
+        }
+        ByteBuffer chunk = ByteBuffer.allocate(Math.max(CHUNK, data.remaining()));
+        chunk.put(data).flip();
+        pending.add(chunk);
+        tailChunk = chunk.limit() < chunk.capacity() ? chunk : null;
     }
 
     /**
@@ -130,6 +171,7 @@ final class OutboundBuffer {
         connection.setInterest(SelectionKey.OP_WRITE, false);
         if (writingPaused && bytes <= server.lowWaterMark()) {
             writingPaused = false;
+            connection.backedUp(false);
             try {
                 connection.protocol().resumeWriting();
             } catch (RuntimeException e) {
@@ -179,23 +221,40 @@ final class OutboundBuffer {
         connection.closeNow(null, false);
     }
 
-    /** Writes the queue, gathering the buffers into one call, while the socket takes it all. */
+    /** Writes the queue, gathering its buffers into one call at a time, while the socket takes it all. */
     private void flushPlain() {
+        ByteBuffer[] gather = connection.loop().gather;
         while (!pending.isEmpty()) {
+            int count = 0;
+            for (ByteBuffer buffer : pending) {
+                gather[count++] = buffer;
+                if (count == gather.length) {
+                    break;
+                }
+            }
             long written;
             try {
-                written = channel.write(pending.toArray(ByteBuffer[]::new));
+                written = channel.write(gather, 0, count);
             } catch (IOException e) {
                 connection.closeNow(e, true);
                 return;
+            } finally {
+                java.util.Arrays.fill(gather, 0, count, null);
             }
             connection.wroteBytes(written);
             bytes -= written;
-            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
-                pending.poll();
-            }
+            dropWritten();
             if (written == 0) {
                 break;
+            }
+        }
+    }
+
+    /** Drops the buffers at the head of the queue that have been written whole. */
+    private void dropWritten() {
+        while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
+            if (pending.poll() == tailChunk) {
+                tailChunk = null;
             }
         }
     }
@@ -218,7 +277,7 @@ final class OutboundBuffer {
                 return;
             }
             if (!head.hasRemaining()) {
-                pending.poll();
+                dropWritten();
             }
         }
         if (!pending.isEmpty() && tls.outputIdle()) {

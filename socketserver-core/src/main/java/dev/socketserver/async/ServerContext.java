@@ -33,6 +33,7 @@ final class ServerContext {
     private final ServerOptions options;
     private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
     private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
+    private final RateLimitedLog writeLimitLog = new RateLimitedLog(System.getLogger(Loggers.REQUEST), Duration.ofSeconds(1));
     private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
     // volatile: may change while serving, read by the loops
     private volatile int maxConnections;
@@ -70,6 +71,12 @@ final class ServerContext {
     void tlsHandshakeFailed(Supplier<String> message) {
         counters.tlsHandshakeFailures.increment();
         tlsFailures.log(Level.WARNING, message);
+    }
+
+    /** A connection is closed: its protocol kept writing while paused, past the write-buffer limit. */
+    void writeBufferLimitPassed(Supplier<String> message) {
+        counters.writeBufferLimitCloses.increment();
+        writeLimitLog.log(Level.WARNING, message);
     }
 
     /** A connection closed because a timeout or deadline passed. */
@@ -120,11 +127,7 @@ final class ServerContext {
     ServerStats stats(long loopBytesIn, long loopBytesOut) {
         long in = counters.bytesIn.sum() + loopBytesIn;
         long out = counters.bytesOut.sum() + loopBytesOut;
-        return new ServerStats(openConnections.get(), counters.accepted.sum(), counters.requests.sum(), counters.refused.sum(),
-                counters.closed.sum(), in, out, counters.handlerErrors.sum(), counters.acceptErrors.sum(), counters.timeouts.sum(),
-                counters.tlsHandshakeFailures.sum(), counters.tlsRenegotiationsRefused.sum(), counters.proxyRejections.sum(),
-                counters.truncatedDatagrams.sum(), counters.drainQuietCloses.sum(), counters.drainCuts.sum(),
-                counters.proxyRejectionsByReason());
+        return counters.snapshot(openConnections.get(), in, out);
     }
 
     /** A connection counted at accept has closed. Runs on its loop. */

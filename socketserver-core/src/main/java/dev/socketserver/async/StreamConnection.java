@@ -277,6 +277,20 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         inbound.resume();
     }
 
+    @Override
+    public void setBackpressure(boolean on) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> setBackpressure(on));
+            return;
+        }
+        inbound.setBackpressure(on);
+    }
+
+    /** The write buffer passed the high-water mark ({@code true}) or came back to the low one. */
+    void backedUp(boolean backedUp) {
+        inbound.backedUp(backedUp);
+    }
+
     void setInterest(int op, boolean on) {
         if (key == null || !key.isValid()) {
             return;

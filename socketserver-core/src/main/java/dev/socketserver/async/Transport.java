@@ -17,9 +17,14 @@ import java.util.Optional;
  * callbacks), and handed over the same way when called elsewhere.
  *
  * <p>Writes that the socket cannot take at once are buffered. Above the high water mark (64 KiB by
- * default) the protocol gets {@link Protocol#pauseWriting()}; below the low mark (16 KiB) it gets
- * {@link Protocol#resumeWriting()}. A connection whose buffer passes the server's hard limit, if
- * one is set, is aborted.
+ * default) the protocol gets {@link Protocol#pauseWriting()} and the connection is no longer read
+ * (backpressure: its peer is slowed by TCP until it reads its replies); at the low mark (16 KiB)
+ * the protocol gets {@link Protocol#resumeWriting()} and reading resumes. So a peer that sends and
+ * never reads costs the server the high-water mark, not what it sends, even under a protocol that
+ * ignores {@code pauseWriting}. A protocol that must keep reading meanwhile (to forward data
+ * elsewhere, say) turns that off with {@link #setBackpressure(boolean) setBackpressure(false)};
+ * then, if it keeps writing while paused, the connection is aborted once its buffer passes the
+ * server's write-buffer limit (4 MiB by default).
  */
 public interface Transport {
 
@@ -43,6 +48,14 @@ public interface Transport {
 
     /** Resumes {@code dataReceived}. */
     void resumeReading();
+
+    /**
+     * Whether reading stops while the write buffer is above the high-water mark (it is by default):
+     * {@code false} keeps {@code dataReceived} coming while the peer is slow to read, for a
+     * protocol that forwards data elsewhere or bounds its writes itself. Either way the protocol
+     * is told {@code pauseWriting} and {@code resumeWriting}, and {@link #pauseReading()} is its own.
+     */
+    void setBackpressure(boolean on);
 
     /** Bytes written but not yet taken by the socket. */
     long writeBufferSize();

@@ -1,5 +1,7 @@
 package dev.socketserver.internal;
 
+import dev.socketserver.ServerStats;
+
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -25,6 +27,8 @@ public final class ServerCounters {
     public final LongAdder drainQuietCloses = new LongAdder();
     /** Connections still busy when a drain's deadline passed, and cut. */
     public final LongAdder drainCuts = new LongAdder();
+    /** Connections closed because their write buffer passed the limit while writing was paused. */
+    public final LongAdder writeBufferLimitCloses = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> proxyRejectionsByReason = new ConcurrentHashMap<>();
 
     /** Counts a connection the PROXY protocol turned away for {@code reason}; a {@code timeout} is a timeout too. */
@@ -34,6 +38,14 @@ public final class ServerCounters {
         if (reason.equals("timeout")) {
             timeouts.increment();
         }
+    }
+
+    /** A snapshot of the counts, with the requests running now and the bytes each family counts its own way. */
+    public ServerStats snapshot(int activeRequests, long bytesIn, long bytesOut) {
+        return new ServerStats(activeRequests, accepted.sum(), requests.sum(), refused.sum(), closed.sum(), bytesIn, bytesOut,
+                handlerErrors.sum(), acceptErrors.sum(), timeouts.sum(), tlsHandshakeFailures.sum(), tlsRenegotiationsRefused.sum(),
+                proxyRejections.sum(), truncatedDatagrams.sum(), drainQuietCloses.sum(), drainCuts.sum(), writeBufferLimitCloses.sum(),
+                proxyRejectionsByReason());
     }
 
     /** PROXY rejections so far, by reason, in the reasons' order; only reasons that happened. */

@@ -1,0 +1,150 @@
+package dev.socketserver.cli;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 13's first test, through the command as a user runs it: a client that sends up to 200 MiB
+ * to {@code socketserver echo} and never reads its echoes grows the server's resident memory
+ * (summed over its processes, worker processes included) by at most 16 MiB, plain and over TLS, in
+ * every concurrency model that serves more than one client at a time; and another client is served
+ * meanwhile. The client is held back by TCP once the server stops reading it.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class NeverReadingClientMemoryTest {
+    private static final long TRIED = 200L * 1024 * 1024;
+    private static final long BOUND = 16L * 1024 * 1024;
+    private static final long STALL_NANOS = 1_500_000_000L;
+
+    static Stream<Arguments> modes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String mode : List.of("threads", "virtual", "bounded:8", "workers:2", "async")) {
+            cases.add(Arguments.of(mode, false));
+            cases.add(Arguments.of(mode, true));
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, tls={1}")
+    @MethodSource("modes")
+    void aClientThatNeverReadsCostsTheServerAFewMebibytes(String mode, boolean tls) throws Exception {
+        List<String> args = new ArrayList<>(List.of("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode));
+        if (tls) {
+            Path certs = Path.of(NeverReadingClientMemoryTest.class.getResource("/tls/server-cert.pem").toURI()).getParent();
+            args.addAll(List.of("--tls-cert", certs.resolve("server-cert.pem").toString(), "--tls-key", certs.resolve("server-key.pem").toString()));
+        }
+        try (var cli = CliProcess.start(args.toArray(String[]::new))) {
+            InetSocketAddress address = cli.awaitInetAddress();
+            for (int i = 0; i < 4; i++) {   // every worker warmed up as far as the kernel spreads the clients
+                assertThat(echo(address, tls, 256 * 1024)).isTrue();
+            }
+            long before = residentBytes(cli.handle());
+            Socket raw = new Socket();
+            try (Socket greedy = connect(raw, address, tls); raw) {   // raw closes first: an SSLSocket's close waits for a blocked writer
+                long sent = sendUntilStalled(greedy.getOutputStream());
+                long grown = residentBytes(cli.handle()) - before;
+
+                assertThat(sent).as("the client's sends stall long before 200 MiB").isLessThan(TRIED);
+                assertThat(grown).as("the server's resident memory grew by %d KiB after the client sent %d MiB", grown / 1024, sent >> 20)
+                        .isLessThanOrEqualTo(BOUND);
+                assertThat(echo(address, tls, 1024)).as("another client is served meanwhile").isTrue();
+            }
+        }
+    }
+
+    /** Writes from a thread of its own until no write completes for {@link #STALL_NANOS}; returns what was written. */
+    private static long sendUntilStalled(OutputStream out) throws InterruptedException {
+        AtomicLong sent = new AtomicLong();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                while (sent.get() < TRIED) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // the socket closes under the writer at the end of the test
+            }
+        });
+        long seen = -1;
+        long since = System.nanoTime();
+        while (writer.isAlive()) {
+            long now = System.nanoTime();
+            if (sent.get() != seen) {
+                seen = sent.get();
+                since = now;
+            } else if (now - since > STALL_NANOS) {
+                break;   // no progress for the whole window: the server stopped reading
+            }
+            LockSupport.parkNanos(50_000_000);
+        }
+        return sent.get();
+    }
+
+    private static Socket connect(Socket plain, InetSocketAddress address, boolean tls) throws Exception {
+        plain.connect(address, 10_000);
+        plain.setSoTimeout(20_000);
+        if (!tls) {
+            return plain;
+        }
+        SSLSocket secure = (SSLSocket) ProductionOptionsTest.trustAll().getSocketFactory().createSocket(plain, "localhost", address.getPort(), true);
+        secure.startHandshake();
+        return secure;
+    }
+
+    private static boolean echo(InetSocketAddress address, boolean tls, int length) throws Exception {
+        byte[] data = new byte[length];
+        java.util.Arrays.fill(data, (byte) 'x');
+        Socket raw = new Socket();
+        try (Socket client = connect(raw, address, tls); raw) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    client.getOutputStream().write(data);
+                } catch (IOException e) {
+                    // seen as a short echo below
+                }
+            });
+            return java.util.Arrays.equals(client.getInputStream().readNBytes(length), data);
+        }
+    }
+
+    /** VmRSS of the process and its descendants (the workers), from /proc. */
+    private static long residentBytes(ProcessHandle process) throws IOException {
+        long total = rss(process.pid());
+        for (ProcessHandle child : process.descendants().toList()) {
+            total += rss(child.pid());
+        }
+        return total;
+    }
+
+    private static long rss(long pid) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return 0;
+        }
+        return 0;
+    }
+}
