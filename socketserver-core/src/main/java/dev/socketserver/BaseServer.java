@@ -1,30 +1,21 @@
 package dev.socketserver;
 
+import dev.socketserver.LoopControl.LoopStop;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
+import dev.socketserver.internal.JmxRegistration;
 import dev.socketserver.internal.Loggers;
-import dev.socketserver.internal.RateLimitedLog;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
-import dev.socketserver.internal.StatsMBean;
 
-import javax.management.JMException;
 import javax.management.ObjectName;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -66,42 +57,23 @@ import java.util.function.Supplier;
  * @param <Q> the request type
  */
 public abstract class BaseServer<Q> implements Server {
-    private static final System.Logger LOG = System.getLogger(Loggers.SERVER);
-    private static final System.Logger ACCEPT_LOG = System.getLogger(Loggers.ACCEPT);
     private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
     private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
-    private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
-    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How long {@link #close()} gives child processes to exit after {@code SIGTERM}. */
-    private static final Duration CLOSE_CHILDREN_DEADLINE = Duration.ofSeconds(5);
 
     private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
     private final Concurrency concurrency;
     private ServerOptions options = ServerOptions.defaults();   // set once, by the constructor
     private final RequestRunner runner;
     final ServerCounters counters = new ServerCounters();
-    // volatile: set by start(), read by serveForever() in any thread
-    private volatile CompletableFuture<Void> background;
-
-    private final ReentrantLock stateLock = new ReentrantLock();
-    private final Condition loopEnded = stateLock.newCondition();
-    private final Condition stopSignal = stateLock.newCondition();
-    private final Condition requestEnded = stateLock.newCondition();
-    private Thread servingThread;               // guarded by stateLock
-    private long loopGeneration;                // guarded by stateLock
-    // volatile: the serving loop reads these between waits without taking the lock
-    private volatile boolean stopRequested;
-    private volatile boolean closed;
+    private final JmxRegistration jmx = new JmxRegistration();
+    private final LoopControl control;
+    private final RunningRequests<Q> running;
+    private final RequestWalk<Q> walk;
+    private final ServingLoop<Q> loop;
+    private final CloseSequence<Q> closing;
+    // volatile: set in any thread, read by handlers and the serving thread without a lock
     private volatile boolean draining;
     private volatile Duration timeout;
-    private volatile int requestWaiters;
-
-    /** The requests now running, each with the thread it runs in; never holds a finished request. */
-    private final ConcurrentHashMap<Q, Thread> running = new ConcurrentHashMap<>();
-    /** Requests whose connection {@link #shutdown(Duration)} closed: their failure is expected, not an error. */
-    private final Set<Q> aborted = ConcurrentHashMap.newKeySet();
-    private final RateLimitedLog acceptErrorLog = new RateLimitedLog(ACCEPT_LOG, Duration.ofSeconds(1));
-    private volatile ObjectName jmxName;
 
     BaseServer(Supplier<? extends BaseRequestHandler<Q>> handlerFactory, Concurrency concurrency) {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
@@ -110,6 +82,12 @@ public abstract class BaseServer<Q> implements Server {
             case ThreadModel threads -> threads.newRunner();
             case ProcessModel processes -> processes.newRunner();
         };
+        ReentrantLock stateLock = new ReentrantLock();   // one lock for the loop's state and the wait for running requests
+        this.control = new LoopControl(this, runner, stateLock);
+        this.running = new RunningRequests<>(this, runner, stateLock);
+        this.walk = new RequestWalk<>(this, runner, running);
+        this.loop = new ServingLoop<>(this, control, runner, walk);
+        this.closing = new CloseSequence<>(this, control, running, jmx);
         // The first log record is often an accept error written when no descriptor is left, and a
         // formatter's first timestamp reads the time-zone database from a file: read it now.
         java.time.ZoneId.systemDefault();
@@ -240,60 +218,7 @@ public abstract class BaseServer<Q> implements Server {
      */
     @Override
     public final void start() {
-        CompletableFuture<Void> served = new CompletableFuture<>();
-        stateLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("server is closed");
-            }
-            if (!isActivated()) {
-                throw new IllegalStateException("server is not activated: call serverBind() and serverActivate() first");
-            }
-            CompletableFuture<Void> running = background;
-            if (servingThread != null || (running != null && !running.isDone())) {
-                throw new IllegalStateException("server is already serving");
-            }
-            background = served;
-        } finally {
-            stateLock.unlock();
-        }
-        Thread.ofPlatform().name("socketserver-serve").start(() -> {
-            try {
-                serveOrFail(DEFAULT_POLL_INTERVAL.toNanos());
-                served.complete(null);
-            } catch (Throwable t) {
-                try {
-                    LOG.log(Level.ERROR, "serving " + serverUri() + " in the background failed; closing the server", t);
-                    close();
-                } finally {
-                    served.completeExceptionally(t);
-                }
-            }
-        });
-    }
-
-    /** Waits for the serving {@link #start()} began; true if there was one (its failure rethrown), false if none. */
-    private boolean awaitBackground() throws IOException {
-        CompletableFuture<Void> running = background;
-        if (running == null) {
-            return false;
-        }
-        try {
-            running.get();
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            return true;
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IOException("serving failed", e.getCause());
-            }
-        }
-        background = null;   // it ended by shutdown(): like Python's, a later serveForever() serves again
-        return true;
+        loop.startInBackground(DEFAULT_POLL_INTERVAL.toNanos());
     }
 
     /**
@@ -316,124 +241,10 @@ public abstract class BaseServer<Q> implements Server {
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive, got " + pollInterval);
         }
-        if (awaitBackground()) {
+        if (control.awaitBackground()) {
             return;
         }
-        serveOrFail(pollInterval.toNanos());
-    }
-
-    private void serveOrFail(long pollNanos) throws IOException {
-        try {
-            serveLoop(pollNanos);
-            if (Thread.currentThread().isInterrupted()) {
-                close();   // Server's contract: an interrupt of the serving thread stops the server
-            }
-        } catch (Error e) {
-            closeAfterFatal(e);
-            throw e;
-        }
-    }
-
-    /** An Error ended the serving loop: the server fails as a whole, listener and connections closed. */
-    private void closeAfterFatal(Error e) {
-        try {
-            LOG.log(Level.ERROR, "serving " + Addresses.format(serverAddress()) + " failed; closing the server", e);
-        } catch (Throwable loggingFailed) {
-            // out of memory again, say: closing matters more
-        }
-        try {
-            shutdown(Duration.ZERO);
-        } catch (Throwable closingFailed) {
-            e.addSuppressed(closingFailed);
-        }
-    }
-
-    private void serveLoop(long pollNanos) throws IOException {
-        enterLoop();
-        if (supervisesWorkers()) {
-            try {
-                superviseWorkers(this::isStopRequested, pollNanos, this::serviceActions);
-            } finally {
-                leaveLoop();
-            }
-            return;
-        }
-        boolean permit = false;
-        long backoff = 0;
-        try {
-            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
-                loopTurned();
-                if (!permit) {
-                    permit = runner.acquire(pollNanos, this::isStopRequested);
-                }
-                if (permit && !stopRequested) {
-                    boolean ready = awaitReady(pollNanos);
-                    if (stopRequested) {
-                        break;
-                    }
-                    if (ready) {
-                        permit = false;
-                        if (acceptReady()) {
-                            backoff = 0;
-                        } else {
-                            backoff = backoff == 0 ? TimeUnit.MILLISECONDS.toNanos(5) : Math.min(backoff * 2, MAX_ACCEPT_BACKOFF_NANOS);
-                            awaitStop(backoff);
-                        }
-                    }
-                }
-                if (!stopRequested) {
-                    serviceActions();
-                }
-            }
-        } catch (ClosedSelectorException | ClosedChannelException e) {
-            if (!closed) {
-                throw e instanceof IOException io ? io : new ClosedChannelException();
-            }
-        } finally {
-            if (permit) {
-                runner.release();
-            }
-            leaveLoop();
-        }
-    }
-
-    /**
-     * Takes the requests that are ready, as many as there are permits, up to a batch. Called
-     * holding one permit, which it always gives up: to a request, or back to the runner.
-     *
-     * @return false if taking a request failed with a transient error (the caller backs off)
-     */
-    private boolean acceptReady() throws IOException {
-        boolean permit = true;
-        try {
-            for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP && !stopRequested; i++) {
-                if (!permit && !(permit = runner.acquire(0, this::isStopRequested))) {
-                    break;
-                }
-                Q request;
-                try {
-                    request = getRequest();
-                } catch (ClosedChannelException e) {
-                    throw e;
-                } catch (IOException e) {
-                    logAcceptError(e);
-                    return false;
-                }
-                if (request == null) {
-                    break;
-                }
-                permit = false;
-                handleOne(request);
-                if (runner.isInline()) {
-                    break;   // as in Python, a synchronous server takes one request per wakeup
-                }
-            }
-            return true;
-        } finally {
-            if (permit) {
-                runner.release();
-            }
-        }
+        loop.serve(pollInterval.toNanos());
     }
 
     /**
@@ -447,160 +258,10 @@ public abstract class BaseServer<Q> implements Server {
         if (supervisesWorkers()) {
             throw new IllegalStateException("the supervisor of worker processes takes no request itself: call serveForever(), which runs the workers");
         }
-        Duration wait = timeout;
-        long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
-        enterLoop();
-        boolean permit = false;
-        try {
-            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
-                loopTurned();
-                long remaining = wait == null ? Long.MAX_VALUE : deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    handleTimeout();
-                    return;
-                }
-                if (!permit) {
-                    permit = runner.acquire(remaining, this::isStopRequested);
-                    continue;
-                }
-                if (awaitReady(remaining) && !stopRequested) {
-                    Q request = getRequest();
-                    if (request != null) {
-                        permit = false;
-                        handleOne(request);
-                        return;
-                    }
-                }
-            }
-        } catch (ClosedSelectorException | ClosedChannelException e) {
-            if (!closed) {
-                throw e instanceof IOException io ? io : new ClosedChannelException();
-            }
-        } finally {
-            if (permit) {
-                runner.release();
-            }
-            leaveLoop();
-        }
+        loop.handleOne(timeout);
     }
 
-    private boolean isStopRequested() {
-        return stopRequested;
-    }
-
-    private void enterLoop() {
-        stateLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("server is closed");
-            }
-            if (servingThread != null) {
-                throw new IllegalStateException("server is already serving in thread " + servingThread.getName());
-            }
-            if (!isActivated()) {
-                throw new IllegalStateException("server is not activated: call serverBind() and serverActivate() first");
-            }
-            servingThread = Thread.currentThread();
-            loopGeneration++;
-            stopRequested = false;
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void leaveLoop() {
-        stateLock.lock();
-        try {
-            servingThread = null;
-            stopRequested = false;
-            loopEnded.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void awaitStop(long nanos) {
-        stateLock.lock();
-        try {
-            long remaining = nanos;
-            while (!stopRequested && remaining > 0) {
-                remaining = stopSignal.awaitNanos(remaining);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void logAcceptError(IOException e) {
-        counters.acceptErrors.increment();
-        acceptErrorLog.log(Level.WARNING, () -> "accept on " + Addresses.format(serverAddress()) + " failed, retrying: " + e);
-    }
-
-    // ---- one request -----------------------------------------------------------------------------
-
-    /** Python's {@code _handle_request_noblock}, after the request was taken. Consumes one permit. */
-    private void handleOne(Q request) {
-        counters.accepted.increment();
-        SocketAddress clientAddress = clientAddress(request);
-        boolean verified;
-        try {
-            verified = verifyRequest(request, clientAddress);
-        } catch (Exception e) {
-            reportError(request, clientAddress, e);
-            verified = false;
-        }
-        if (!verified) {
-            counters.refused.increment();
-            try {
-                shutdownRequest(request);
-            } finally {
-                counters.closed.increment();
-                runner.release();
-            }
-            return;
-        }
-        running.put(request, Thread.currentThread());
-        counters.requests.increment();   // after put: a request counted is never seen as not running yet
-        try {
-            processRequest(request, clientAddress);
-        } catch (Exception e) {
-            reportError(request, clientAddress, e);
-            completeRequest(request);
-        } catch (Error e) {
-            completeRequest(request);
-            throw e;
-        }
-        if (runner.isInline()) {
-            completeRequest(request);   // in case an override of processRequest did not run runRequest
-        }
-    }
-
-    /** The body of a request in its own thread: Python's {@code process_request_thread}. */
-    private void runRequest(Q request, SocketAddress clientAddress) {
-        running.replace(request, Thread.currentThread());
-        Q served = null;
-        try {
-            served = beginRequest(request);
-            if (served != null) {
-                finishRequest(served, served == request ? clientAddress : clientAddress(served));
-            }
-        } catch (Exception e) {
-            if (aborted.contains(request)) {
-                REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
-            } else if (served != null && endedByPolicy(served)) {
-                REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by the server's policy: " + e);
-            } else {
-                reportError(request, clientAddress, e);
-            }
-        } finally {
-            if (served != null && served != request) {
-                endServed(served);
-            }
-            completeRequest(request);
-        }
-    }
+    // ---- what stream servers add to a request's walk and to the loop -----------------------------
 
     /**
      * Prepares a request in its own thread before the handler runs: a TLS handshake, a PROXY
@@ -621,7 +282,7 @@ public abstract class BaseServer<Q> implements Server {
 
     /** A request started by {@link #startDetached} is over: shut it down and free its permit. Any thread. */
     final void detachedRequestEnded(Q request) {
-        completeRequest(request);
+        running.complete(request);
     }
 
     /** Called each time {@link #serveForever}'s loop turns: after each batch, and at least once per poll interval while idle. */
@@ -653,48 +314,12 @@ public abstract class BaseServer<Q> implements Server {
 
     /** The requests running now, for timeouts that watch them. */
     final Set<Q> runningRequests() {
-        return running.keySet();
+        return running.requests();
     }
 
     /** Closes a running request's connection on the server's initiative; the handler's failure that follows is expected, not an error. */
     final void endRequest(Q request) {
-        if (running.containsKey(request)) {
-            aborted.add(request);
-            abortRequest(request);
-        }
-    }
-
-    /** Ends a request exactly once: shuts its connection down and frees its permit. */
-    private void completeRequest(Q request) {
-        if (running.remove(request) == null) {
-            return;
-        }
-        aborted.remove(request);
-        try {
-            shutdownRequest(request);
-        } catch (RuntimeException e) {
-            REQUEST_LOG.log(Level.WARNING, "shutdownRequest failed", e);
-        } finally {
-            counters.closed.increment();
-            runner.release();
-            if (requestWaiters > 0) {
-                stateLock.lock();
-                try {
-                    requestEnded.signalAll();
-                } finally {
-                    stateLock.unlock();
-                }
-            }
-        }
-    }
-
-    private void reportError(Q request, SocketAddress clientAddress, Exception e) {
-        counters.handlerErrors.increment();
-        try {
-            handleError(request, clientAddress, e);
-        } catch (RuntimeException inHandler) {
-            REQUEST_LOG.log(Level.ERROR, "handleError itself failed", inHandler);
-        }
+        running.end(request);
     }
 
     // ---- hooks -----------------------------------------------------------------------------------
@@ -717,7 +342,7 @@ public abstract class BaseServer<Q> implements Server {
             startDetached(request, clientAddress);
             return;
         }
-        runner.execute(() -> runRequest(request, clientAddress));
+        runner.execute(() -> walk.run(request, clientAddress));
     }
 
     /** Serves a request: creates a handler with the factory and runs its {@code setup}, {@code handle} and {@code finish}. */
@@ -749,7 +374,7 @@ public abstract class BaseServer<Q> implements Server {
      * one line at {@code DEBUG} instead. The server keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
-        if (clientWentAway(error)) {
+        if (RequestWalk.clientWentAway(error)) {
             REQUEST_LOG.log(Level.TRACE, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
             return;
         }
@@ -760,18 +385,6 @@ public abstract class BaseServer<Q> implements Server {
         REQUEST_LOG.log(Level.WARNING, dashes + System.lineSeparator()
                 + "Exception occurred during processing of request from " + Addresses.format(clientAddress)
                 + System.lineSeparator() + dashes, error);
-    }
-
-    private static boolean clientWentAway(Throwable error) {
-        if (error instanceof java.net.PortUnreachableException) {
-            return true;   // a reply to a datagram sender that is gone
-        }
-        // a socket's streams throw SocketException; a channel's writes (and Unix-stream reads) a plain IOException
-        if (!(error instanceof IOException) || error.getMessage() == null) {
-            return false;
-        }
-        String message = error.getMessage();
-        return message.startsWith("Connection reset") || message.startsWith("Broken pipe");
     }
 
     /** Called by {@link #handleRequest()} when its timeout passes with no request. Does nothing by default. */
@@ -796,57 +409,9 @@ public abstract class BaseServer<Q> implements Server {
      * stop accepting and close in one step.
      */
     public void shutdown() {
-        LoopStop stop = requestStop();
+        LoopStop stop = control.requestStop();
         if (stop != null) {
-            awaitLoopEnd(stop, Long.MAX_VALUE);
-        }
-    }
-
-    /** A loop that was asked to stop: the thread running it, and which run of the loop it was. */
-    private record LoopStop(Thread thread, long generation) {
-    }
-
-    /** Asks the loop to stop and wakes it. Returns what to wait for, or null if no other thread needs waiting for. */
-    private LoopStop requestStop() {
-        Thread serving;
-        long generation;
-        stateLock.lock();
-        try {
-            serving = servingThread;
-            if (serving == null) {
-                return null;
-            }
-            generation = loopGeneration;
-            stopRequested = true;
-            stopSignal.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
-        wakeUp();
-        runner.wakeUp();
-        return serving == Thread.currentThread() ? null : new LoopStop(serving, generation);
-    }
-
-    private boolean awaitLoopEnd(LoopStop stop, long deadlineNanos) {
-        stateLock.lock();
-        try {
-            while (servingThread == stop.thread() && loopGeneration == stop.generation()) {
-                if (deadlineNanos == Long.MAX_VALUE) {
-                    loopEnded.awaitUninterruptibly();
-                } else {
-                    long remaining = deadlineNanos - System.nanoTime();
-                    if (remaining <= 0) {
-                        return false;
-                    }
-                    loopEnded.awaitNanos(remaining);
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            stateLock.unlock();
+            control.awaitEnd(stop, Long.MAX_VALUE);
         }
     }
 
@@ -871,43 +436,9 @@ public abstract class BaseServer<Q> implements Server {
     public boolean shutdown(Duration drain) {
         Objects.requireNonNull(drain, "drain");
         DrainPlan plan = new DrainPlan(System.nanoTime(), drain);
-        long deadline = plan.deadlineNanos();
         draining = true;
-        // the listener closes at once, even while a synchronous request still runs in the serving thread
-        LoopStop stop = stopAndRelease(false);
-        boolean finished = awaitDrained(plan);
-        if (!finished) {
-            Thread serving = stop == null ? null : stop.thread();
-            for (var entry : running.entrySet()) {
-                counters.drainCuts.increment();
-                endRequest(entry.getKey());
-                Thread thread = entry.getValue();
-                if (runner.isThreaded() && thread != serving && thread != Thread.currentThread()) {
-                    thread.interrupt();   // for a handler blocked on something else than its connection: a sleep, a lock, a queue
-                }
-            }
-            awaitRequests(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-        }
-        if (stop != null) {
-            awaitLoopEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-        }
-        return afterClose(deadline) && finished;
+        return closing.drain(plan);
     }
-
-    /** Waits for running requests until the plan's deadline, looking for quiet connections to end as it goes. */
-    private boolean awaitDrained(DrainPlan plan) {
-        while (true) {
-            long now = System.nanoTime();
-            drainLook(plan, now);
-            if (awaitRequests(plan.nextLookNanos(now))) {
-                return true;
-            }
-            if (System.nanoTime() - plan.deadlineNanos() >= 0) {
-                return false;
-            }
-        }
-    }
-
     /** A drain's regular look at the running requests: ends those at a quiet point (see {@link DrainPlan}). Nothing by default. */
     void drainLook(DrainPlan plan, long nowNanos) {
     }
@@ -928,14 +459,7 @@ public abstract class BaseServer<Q> implements Server {
      */
     @Override
     public void close() {
-        stopAndRelease(true);
-        if (switch (concurrency) {
-            case ThreadModel threads -> threads.blockOnClose();
-            case ProcessModel processes -> processes.blockOnClose();
-        }) {
-            awaitRequests(Long.MAX_VALUE);
-        }
-        afterClose(System.nanoTime() + CLOSE_CHILDREN_DEADLINE.toNanos());
+        closing.close();
     }
 
     /**
@@ -950,12 +474,12 @@ public abstract class BaseServer<Q> implements Server {
 
     /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */
     public final boolean isClosed() {
-        return closed;
+        return control.isClosed();
     }
 
     /** The server's counters: requests, bytes, errors. */
     public final ServerStats stats() {
-        return counters.snapshot(running.size(), counters.bytesIn.sum(), counters.bytesOut.sum());
+        return counters.snapshot(running.count(), counters.bytesIn.sum(), counters.bytesOut.sum());
     }
 
     /**
@@ -967,15 +491,7 @@ public abstract class BaseServer<Q> implements Server {
      * @throws IllegalArgumentException if the name is not usable in an object name or is taken
      */
     public final ObjectName registerJmx(String name) {
-        try {
-            ObjectName objectName = new ObjectName("dev.socketserver:type=Server,name=" + ObjectName.quote(name));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(
-                    new StatsMBean(ServerStats.class, this::stats, "statistics of " + this), objectName);
-            jmxName = objectName;
-            return objectName;
-        } catch (JMException e) {
-            throw new IllegalArgumentException("cannot register server statistics as '" + name + "' over JMX: " + e.getMessage(), e);
-        }
+        return jmx.register(name, ServerStats.class, this::stats, "statistics of " + this);
     }
 
     /**
@@ -999,65 +515,7 @@ public abstract class BaseServer<Q> implements Server {
     /** The number of requests running now: open connections, or datagrams being handled. */
     @Override
     public final int activeRequests() {
-        return running.size();
-    }
-
-    /** Marks the server closed, stops the loop (waiting for it to end if asked) and closes the socket. Null if already closed. */
-    private LoopStop stopAndRelease(boolean waitForLoop) {
-        stateLock.lock();
-        try {
-            if (closed) {
-                return null;
-            }
-            closed = true;
-        } finally {
-            stateLock.unlock();
-        }
-        ObjectName registered = jmxName;
-        if (registered != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
-            } catch (JMException e) {
-                LOG.log(Level.DEBUG, "unregistering " + registered + " failed", e);
-            }
-        }
-        LoopStop stop = requestStop();
-        if (waitForLoop && stop != null) {
-            awaitLoopEnd(stop, Long.MAX_VALUE);
-        }
-        try {
-            serverClose();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "closing " + Addresses.format(serverAddress()) + " failed: " + e);
-        }
-        return stop;
-    }
-
-    /** Waits until every running request other than the caller's own has finished, or the deadline passes. */
-    private boolean awaitRequests(long deadlineNanos) {
-        Thread me = Thread.currentThread();
-        stateLock.lock();
-        requestWaiters++;
-        try {
-            while (true) {
-                boolean othersRunning = running.values().stream().anyMatch(t -> t != me);
-                if (!othersRunning) {
-                    return true;
-                }
-                long remaining = deadlineNanos == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : deadlineNanos - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                // bounded wait: a request that ends between the check and the wait still wakes us soon
-                requestEnded.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return running.isEmpty();
-        } finally {
-            requestWaiters--;
-            stateLock.unlock();
-        }
+        return running.count();
     }
 
     @Override
