@@ -5,6 +5,7 @@ import dev.socketserver.ServerOptions;
 import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.DrainPlan;
+import dev.socketserver.internal.JmxRegistration;
 import dev.socketserver.internal.Loggers;
 
 import javax.management.ObjectName;
@@ -287,7 +288,7 @@ public final class AsyncServer implements Server {
      */
     @Override
     public ObjectName registerJmx(String name) {
-        return jmx.register(name, this);
+        return jmx.register(name, ServerStats.class, this::stats, "statistics of " + this);
     }
 
     /** Whether {@link #shutdown(Duration)} is under way. */
