@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FatalErrorExitTest {
 
     @Test
+    @org.junit.jupiter.api.Disabled("needs a new trigger: with backpressure on by default (issue 13) a client that never reads no "
+            + "longer exhausts the heap, so this scenario cannot reach OutOfMemoryError; the library side is still tested by "
+            + "AsyncLoopFailureTest; next session: a trigger that does not rely on unbounded buffering")
     void outOfMemoryOnTheEventLoopExitsWithStatusOne() throws Exception {
         try (var cli = CliProcess.startWithJvmOptions(List.of("-Xmx64m"),
                 "echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", "async:1")) {
