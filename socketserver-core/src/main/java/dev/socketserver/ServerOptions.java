@@ -1,5 +1,7 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.Durations;
+
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -227,13 +229,13 @@ public final class ServerOptions {
 
         /** @throws IllegalArgumentException if not positive; null means none */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = positiveOrNull(timeout, "idle timeout");
+            this.idleTimeout = Durations.positiveOrNull(timeout, "idle timeout");
             return this;
         }
 
         /** @throws IllegalArgumentException if not positive; null means none */
         public Builder requestDeadline(Duration deadline) {
-            this.requestDeadline = positiveOrNull(deadline, "request deadline");
+            this.requestDeadline = Durations.positiveOrNull(deadline, "request deadline");
             return this;
         }
 
@@ -295,12 +297,6 @@ public final class ServerOptions {
             return new ServerOptions(this);
         }
 
-        private static Duration positiveOrNull(Duration d, String what) {
-            if (d != null && (d.isNegative() || d.isZero())) {
-                throw new IllegalArgumentException(what + " must be positive, or null for none; got " + d);
-            }
-            return d;
-        }
     }
 
     /** Whether two option values are the same settings. */

@@ -2,8 +2,9 @@ package dev.socketserver;
 
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
-import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.ChannelReadiness;
+import dev.socketserver.internal.DrainPlan;
+import dev.socketserver.internal.Durations;
 import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.ProxiedConnection;
 import dev.socketserver.internal.ProxyAdmission;
@@ -149,7 +150,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      * May be changed while serving.
      */
     public final void setIdleTimeout(Duration timeout) {
-        timeouts.setIdleTimeout(positiveOrNull(timeout, "idle timeout"));
+        timeouts.setIdleTimeout(Durations.positiveOrNull(timeout, "idle timeout"));
         timeouts.start();
     }
 
@@ -161,13 +162,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** The request deadline of the options, or {@code null} for none. */
     public final Duration requestDeadline() {
         return timeouts.requestDeadline();
-    }
-
-    private static Duration positiveOrNull(Duration d, String what) {
-        if (d != null && (d.isNegative() || d.isZero())) {
-            throw new IllegalArgumentException(what + " must be positive, or null for none; got " + d);
-        }
-        return d;
     }
 
     final void requireUnbound(String option) {

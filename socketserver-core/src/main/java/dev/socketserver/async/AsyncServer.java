@@ -5,6 +5,7 @@ import dev.socketserver.ServerOptions;
 import dev.socketserver.ServerStats;
 import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.DrainPlan;
+import dev.socketserver.internal.Durations;
 import dev.socketserver.internal.JmxRegistration;
 import dev.socketserver.internal.Loggers;
 
@@ -197,7 +198,7 @@ public final class AsyncServer implements Server {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setIdleTimeout(Duration timeout) {
-        this.idleTimeout = positiveOrNull(timeout, "idle timeout");
+        this.idleTimeout = Durations.positiveOrNull(timeout, "idle timeout");
         scheduleTimeoutScans();
     }
 
@@ -215,13 +216,6 @@ public final class AsyncServer implements Server {
     @Override
     public ServerOptions options() {
         return context.options();
-    }
-
-    private static Duration positiveOrNull(Duration d, String what) {
-        if (d != null && (d.isNegative() || d.isZero())) {
-            throw new IllegalArgumentException(what + " must be positive, or null for none; got " + d);
-        }
-        return d;
     }
 
     /**

@@ -35,6 +35,7 @@ final class OutboundBuffer {
     static final int CHUNK = 8 * 1024;
 
     private final StreamConnection connection;
+    private final InboundReader inbound;        // paused while the buffer is backed up
     private final SocketChannel channel;
     private final ServerContext server;         // the water marks and the limit
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
@@ -45,8 +46,9 @@ final class OutboundBuffer {
     private ByteBuffer tailChunk;               // the queue's last buffer, when it is a chunk of ours with room to spare
     private boolean shutdownRequested;
 
-    OutboundBuffer(StreamConnection connection, SocketChannel channel, ServerContext server) {
+    OutboundBuffer(StreamConnection connection, InboundReader inbound, SocketChannel channel, ServerContext server) {
         this.connection = connection;
+        this.inbound = inbound;
         this.channel = channel;
         this.server = server;
     }
@@ -121,7 +123,7 @@ final class OutboundBuffer {
         }
         if (!writingPaused && bytes > server.highWaterMark()) {
             writingPaused = true;
-            connection.backedUp(true);
+            inbound.backedUp(true);
             try {
                 connection.protocol().pauseWriting();
             } catch (RuntimeException e) {
@@ -171,7 +173,7 @@ final class OutboundBuffer {
         connection.setInterest(SelectionKey.OP_WRITE, false);
         if (writingPaused && bytes <= server.lowWaterMark()) {
             writingPaused = false;
-            connection.backedUp(false);
+            inbound.backedUp(false);
             try {
                 connection.protocol().resumeWriting();
             } catch (RuntimeException e) {

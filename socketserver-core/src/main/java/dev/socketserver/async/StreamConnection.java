@@ -67,7 +67,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         this.clientAddress = peerAddress;
         this.localAddress = channel.getLocalAddress();
         this.inbound = new InboundReader(this, channel, loop);
-        this.outbound = new OutboundBuffer(this, channel, server);
+        this.outbound = new OutboundBuffer(this, inbound, channel, server);
         this.expiry = new ConnectionExpiry(this, inbound, outbound, server);
         if (localAddress instanceof InetSocketAddress) {
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);   // as on the blocking servers, and in Netty
@@ -252,43 +252,31 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
 
     @Override
     public void shutdownOutput() {
-        if (!loop.inEventLoop()) {
-            loop.execute(this::shutdownOutput);
-            return;
-        }
-        outbound.shutdown();
+        onLoop(outbound::shutdown);
     }
 
     @Override
     public void pauseReading() {
-        if (!loop.inEventLoop()) {
-            loop.execute(this::pauseReading);
-            return;
-        }
-        inbound.pause();
+        onLoop(inbound::pause);
     }
 
     @Override
     public void resumeReading() {
-        if (!loop.inEventLoop()) {
-            loop.execute(this::resumeReading);
-            return;
-        }
-        inbound.resume();
+        onLoop(inbound::resume);
     }
 
     @Override
     public void setBackpressure(boolean on) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> setBackpressure(on));
-            return;
-        }
-        inbound.setBackpressure(on);
+        onLoop(() -> inbound.setBackpressure(on));
     }
 
-    /** The write buffer passed the high-water mark ({@code true}) or came back to the low one. */
-    void backedUp(boolean backedUp) {
-        inbound.backedUp(backedUp);
+    /** Runs {@code action} now if this is the connection's loop, else hands it to the loop, in order. */
+    private void onLoop(Runnable action) {
+        if (loop.inEventLoop()) {
+            action.run();
+        } else {
+            loop.execute(action);
+        }
     }
 
     void setInterest(int op, boolean on) {
