@@ -1,5 +1,6 @@
 package dev.socketserver;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
 
@@ -9,13 +10,30 @@ import java.util.function.Supplier;
  *
  * <p>A datagram longer than {@link #maxPacketSize()} loses its tail, as in Python; unlike Python
  * the loss is visible in {@link Datagram#truncated()} and counted in {@link #truncatedDatagrams()}.
+ *
+ * <p>In the models with a thread per request, at most {@value #DEFAULT_MAX_IN_FLIGHT} datagrams
+ * are handled at once unless {@link ServerOptions#maxConnections()} says otherwise: while that many
+ * handlers run, the server stops receiving, and further datagrams wait in the socket's receive
+ * buffer, whose overflow the kernel drops, as the network may. A flood of datagrams to slow
+ * handlers so costs a bounded number of threads and copies, not the heap.
  */
 public abstract sealed class DatagramServer extends BaseServer<Datagram> permits UdpServer, UnixDatagramServer {
+    /** Datagrams handled at once when the options set no {@code maxConnections}. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+
     private volatile int maxPacketSize;
 
     DatagramServer(Supplier<? extends BaseRequestHandler<Datagram>> handlerFactory, ThreadModel concurrency, int defaultMaxPacketSize) {
         super(handlerFactory, concurrency);
         this.maxPacketSize = defaultMaxPacketSize;
+    }
+
+    @Override
+    void applyOptions(ServerOptions options) throws IOException {
+        super.applyOptions(options);
+        if (options.maxConnections() == 0) {
+            setMaxConnections(DEFAULT_MAX_IN_FLIGHT);
+        }
     }
 
     /** The largest datagram this kind of server can receive. */

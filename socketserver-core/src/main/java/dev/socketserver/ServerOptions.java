@@ -266,7 +266,9 @@ public final class ServerOptions {
          * write that takes the buffer past this, from a protocol that ignored {@code pauseWriting},
          * closes the connection (its peer is not reading), counts it in
          * {@link ServerStats#writeBufferLimitCloses()} and logs it at most once a second. One write
-         * larger than the limit, made while writing is not paused, is taken whole. Default
+         * larger than the limit, made while writing is not paused, is taken whole. On an event-loop
+         * datagram socket it bounds the replies waiting to be sent: one that does not fit is dropped
+         * and counted in {@link ServerStats#repliesDropped()}. Default
          * {@value #DEFAULT_WRITE_BUFFER_LIMIT} bytes (4 MiB).
          *
          * @throws IllegalArgumentException if negative; 0 means none

@@ -33,6 +33,8 @@ import java.util.TreeMap;
  * @param writeBufferLimitCloses connections closed because their write buffer passed
  *     {@link ServerOptions#writeBufferLimit()}: a protocol that kept writing after
  *     {@code pauseWriting}, to a peer that does not read (event loop)
+ * @param repliesDropped datagram replies dropped because the socket's queue of replies waiting to
+ *     be sent was full: 1,024 replies, or {@link ServerOptions#writeBufferLimit()} bytes (event loop)
  * @param proxyRejectionsByReason {@code proxyRejections} by reason (stream
  *     servers and the event loop with {@link ServerOptions.Builder#proxyProtocol} on; the same keys in both), with
  *     only the reasons that occurred: {@code untrusted} (a peer outside the trusted networks), {@code timeout} (no
@@ -45,7 +47,7 @@ import java.util.TreeMap;
 public record ServerStats(int activeRequests, long accepted, long requestsTotal, long requestsRefused, long closed,
                           long bytesIn, long bytesOut, long handlerErrors, long acceptErrors, long timeouts,
                           long tlsHandshakeFailures, long tlsRenegotiationsRefused, long proxyRejections, long truncatedDatagrams,
-                          long drainQuietCloses, long drainCuts, long writeBufferLimitCloses,
+                          long drainQuietCloses, long drainCuts, long writeBufferLimitCloses, long repliesDropped,
                           SortedMap<String, Long> proxyRejectionsByReason) {
 
     /** Copies the map, which is sorted by reason and cannot be changed. */
@@ -61,6 +63,6 @@ public record ServerStats(int activeRequests, long accepted, long requestsTotal,
                 + ", TLS renegotiations refused " + tlsRenegotiationsRefused
                 + ", PROXY rejections " + proxyRejections + (proxyRejectionsByReason.isEmpty() ? "" : " " + proxyRejectionsByReason)
                 + ", truncated datagrams " + truncatedDatagrams + ", drain closed quiet " + drainQuietCloses + ", cut " + drainCuts
-                + ", write buffer limit closes " + writeBufferLimitCloses;
+                + ", write buffer limit closes " + writeBufferLimitCloses + ", replies dropped " + repliesDropped;
     }
 }

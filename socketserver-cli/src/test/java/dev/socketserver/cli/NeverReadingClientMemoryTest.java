@@ -1,16 +1,19 @@
 package dev.socketserver.cli;
 
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to {@code socketserver echo} and never reads its echoes grows the server's resident memory
  * (summed over its processes, worker processes included) by at most 16 MiB, plain and over TLS, in
  * every concurrency model that serves more than one client at a time; and another client is served
- * meanwhile. The client is held back by TCP once the server stops reading it.
+ * meanwhile. The client is held back by TCP once the server stops reading it. The same over a Unix
+ * stream socket, plain.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NeverReadingClientMemoryTest {
@@ -56,17 +60,58 @@ class NeverReadingClientMemoryTest {
             for (int i = 0; i < 4; i++) {   // every worker warmed up as far as the kernel spreads the clients
                 assertThat(echo(address, tls, 256 * 1024)).isTrue();
             }
-            long before = residentBytes(cli.handle());
+            long before = ResidentMemory.of(cli.handle());
             Socket raw = new Socket();
             try (Socket greedy = connect(raw, address, tls); raw) {   // raw closes first: an SSLSocket's close waits for a blocked writer
                 long sent = sendUntilStalled(greedy.getOutputStream());
-                long grown = residentBytes(cli.handle()) - before;
+                long grown = ResidentMemory.of(cli.handle()) - before;
 
                 assertThat(sent).as("the client's sends stall long before 200 MiB").isLessThan(TRIED);
                 assertThat(grown).as("the server's resident memory grew by %d KiB after the client sent %d MiB", grown / 1024, sent >> 20)
                         .isLessThanOrEqualTo(BOUND);
                 assertThat(echo(address, tls, 1024)).as("another client is served meanwhile").isTrue();
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, unix stream")
+    @ValueSource(strings = {"threads", "virtual", "workers:2", "async"})
+    void aUnixStreamClientThatNeverReadsCostsTheServerAFewMebibytes(String mode) throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "never-reading");
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("echo.sock"));
+        try (var cli = CliProcess.start("echo", "--listen", "unix:" + address.getPath(), "--concurrency", mode)) {
+            cli.awaitListening();
+            for (int i = 0; i < 4; i++) {
+                assertThat(unixEcho(address, 256 * 1024)).isTrue();
+            }
+            long before = ResidentMemory.of(cli.handle());
+            try (SocketChannel greedy = SocketChannel.open(address)) {
+                long sent = sendUntilStalled(Channels.newOutputStream(greedy));
+                long grown = ResidentMemory.of(cli.handle()) - before;
+
+                assertThat(sent).as("the client's sends stall long before 200 MiB").isLessThan(TRIED);
+                assertThat(grown).as("the server's resident memory grew by %d KiB after the client sent %d MiB", grown / 1024, sent >> 20)
+                        .isLessThanOrEqualTo(BOUND);
+                assertThat(unixEcho(address, 1024)).as("another client is served meanwhile").isTrue();
+            }
+        } finally {
+            Files.deleteIfExists(address.getPath());
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static boolean unixEcho(UnixDomainSocketAddress address, int length) throws Exception {
+        byte[] data = new byte[length];
+        java.util.Arrays.fill(data, (byte) 'u');
+        try (SocketChannel client = SocketChannel.open(address)) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Channels.newOutputStream(client).write(data);
+                } catch (IOException e) {
+                    // seen as a short echo below
+                }
+            });
+            return java.util.Arrays.equals(Channels.newInputStream(client).readNBytes(length), data);
         }
     }
 
@@ -124,27 +169,5 @@ class NeverReadingClientMemoryTest {
             });
             return java.util.Arrays.equals(client.getInputStream().readNBytes(length), data);
         }
-    }
-
-    /** VmRSS of the process and its descendants (the workers), from /proc. */
-    private static long residentBytes(ProcessHandle process) throws IOException {
-        long total = rss(process.pid());
-        for (ProcessHandle child : process.descendants().toList()) {
-            total += rss(child.pid());
-        }
-        return total;
-    }
-
-    private static long rss(long pid) throws IOException {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"), StandardCharsets.US_ASCII)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (java.nio.file.NoSuchFileException gone) {
-            return 0;
-        }
-        return 0;
     }
 }

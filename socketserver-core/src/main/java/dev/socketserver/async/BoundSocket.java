@@ -84,7 +84,8 @@ final class BoundSocket {
         } else if (unixgram != null) {
             first.execute(() -> unixgram.start(first, context.counters));
         } else {
-            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol, context.counters).open());
+            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol, context.counters,
+                    context.options().writeBufferLimit()).open());
         }
     }
 

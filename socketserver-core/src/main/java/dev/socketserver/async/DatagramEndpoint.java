@@ -12,8 +12,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** A UDP socket on an event loop: the {@link DatagramTransport} its {@link DatagramProtocol} sees. Runs on the loop. */
+/**
+ * A UDP socket on an event loop: the {@link DatagramTransport} its {@link DatagramProtocol} sees.
+ * Runs on the loop. Replies the socket cannot take at once wait in a queue of at most
+ * {@value #MAX_QUEUED} datagrams and the write-buffer limit in bytes (replies sent from other
+ * threads on their way to the loop included); beyond that they are dropped, as the network drops
+ * datagrams, and counted.
+ */
 final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel {
     private static final System.Logger LOG = System.getLogger(Loggers.SERVER);              // the socket and its datagrams
     private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);    // the protocol's exceptions
@@ -27,15 +34,18 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     private final DatagramChannel channel;
     private final DatagramProtocol protocol;
     private final ServerCounters counters;
+    private final long queueLimit;   // bytes; 0: no limit but the count
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
+    private final AtomicLong queuedBytes = new AtomicLong();   // in pending, and on their way to the loop
     private SelectionKey key;
     private boolean closed;
 
-    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, ServerCounters counters) {
+    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, ServerCounters counters, long queueLimit) {
         this.loop = loop;
         this.channel = channel;
         this.protocol = protocol;
         this.counters = counters;
+        this.queueLimit = queueLimit;
     }
 
     void open() {
@@ -90,11 +100,34 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     @Override
     public void send(ByteBuffer data, SocketAddress target) {
         if (!loop.inEventLoop()) {
+            int length = data.remaining();
+            if (!reserve(length, target)) {
+                return;
+            }
             ByteBuffer copy = copy(data);
-            loop.execute(() -> sendOnLoop(copy, target));
+            loop.execute(() -> {
+                queuedBytes.addAndGet(-length);
+                sendOnLoop(copy, target);
+            });
             return;
         }
         sendOnLoop(data, target);
+    }
+
+    /** Counts {@code length} bytes into the queue, or drops the reply (counted) when they do not fit. */
+    private boolean reserve(int length, SocketAddress target) {
+        long queued = queuedBytes.addAndGet(length);
+        if (queueLimit > 0 && queued > queueLimit) {
+            queuedBytes.addAndGet(-length);
+            dropped(target);
+            return false;
+        }
+        return true;
+    }
+
+    private void dropped(SocketAddress target) {
+        counters.repliesDropped.increment();
+        LOG.log(Level.DEBUG, () -> "send queue full; datagram to " + Addresses.format(target) + " dropped");
     }
 
     private void sendOnLoop(ByteBuffer data, SocketAddress target) {
@@ -112,7 +145,10 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
             return;
         }
         if (pending.size() >= MAX_QUEUED) {
-            LOG.log(Level.DEBUG, "send queue full; datagram to " + Addresses.format(target) + " dropped");
+            dropped(target);
+            return;
+        }
+        if (!reserve(data.remaining(), target)) {
             return;
         }
         pending.add(new Outgoing(copy(data), target));
@@ -138,11 +174,12 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
                     return;
                 }
                 counters.bytesOut.add(length);
+                queuedBytes.addAndGet(-length);
                 pending.poll();
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "send failed: " + e);
-            pending.poll();
+            queuedBytes.addAndGet(-pending.poll().data().remaining());
         }
         if (pending.isEmpty() && key.isValid()) {
             key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);

@@ -23,14 +23,17 @@ import java.util.List;
  * delegated tasks (key exchange, certificate checks), which run in a virtual thread while the
  * connection waits, so a slow one never holds up the loop's other connections.
  *
- * <p>Buffers: ciphertext is read straight into this connection's {@code netIn} (one record's
- * worth, about 16 KiB), and decrypted into the loop's shared buffer, which the protocol reads
+ * <p>Buffers: ciphertext is read straight into this connection's {@code netIn} (2 KiB while the
+ * client sends small records, one record's worth, about 16 KiB, while it sends large ones, and back
+ * to 2 KiB when the socket has nothing more), and decrypted into the loop's shared buffer, which the protocol reads
  * during {@code dataReceived}. Records are encrypted into the loop's shared buffer too; only what
  * the socket does not take at once is kept, by the {@link TlsRecordWriter} (about one record at
  * most), so the connection's write buffer, and its water marks, count plaintext bytes.
  */
 final class TlsLayer {
     private static final int MAX_NET_IN = 64 * 1024;
+    /** The ciphertext buffer of a connection that sends small records; a record that does not fit grows it. */
+    private static final int SMALL_NET_IN = 2048;
 
     private final ServerContext server;
     private final StreamConnection connection;
@@ -57,7 +60,7 @@ final class TlsLayer {
         this.loop = loop;
         this.engine = engine;
         this.records = new TlsRecordWriter(connection, channel);
-        this.netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        this.netIn = ByteBuffer.allocate(SMALL_NET_IN);
     }
 
     /**
@@ -119,6 +122,9 @@ final class TlsLayer {
                 return;
             }
             if (n == 0) {
+                if (netIn.position() == 0 && netIn.capacity() > SMALL_NET_IN) {
+                    netIn = ByteBuffer.allocate(SMALL_NET_IN);   // the client is quiet: give back what a burst grew
+                }
                 return;
             }
             connection.readBytes(n);

@@ -12,23 +12,29 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.Semaphore;
 
 /**
  * A Unix datagram socket for an event loop. The JDK cannot select on it, so one platform thread
  * blocks in receive and hands each datagram to the loop, where the protocol's callbacks run as
- * for UDP. Sends go straight to the socket from any thread; one to a client whose queue is full
- * waits up to the socket's send timeout.
+ * for UDP. At most {@value #HAND_OFF_BYTES} bytes of datagrams are on their way to the loop at
+ * once: while a slow protocol holds the loop up, the receiver waits, and further datagrams wait in
+ * the socket's own queue (whose overflow the kernel refuses, as for any Unix datagram socket).
+ * Sends go straight to the socket from any thread; one to a client whose queue is full waits up to
+ * the socket's send timeout.
  */
 final class UnixDatagramFeeder implements DatagramTransport {
     private static final System.Logger LOG = System.getLogger(Loggers.SERVER);              // the socket and its datagrams
     private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);    // the protocol's exceptions
     private static final int MAX_DATAGRAM = 64 * 1024;
+    static final int HAND_OFF_BYTES = 1024 * 1024;
 
     private final UnixDatagramEndpoint endpoint;
     private final DatagramProtocol protocol;
     private volatile ServerCounters counters;
     private volatile EventLoop loop;
     private Thread receiver;
+    private final Semaphore handOff = new Semaphore(HAND_OFF_BYTES);   // permits are bytes
 
     UnixDatagramFeeder(UnixDatagramEndpoint endpoint, DatagramProtocol protocol) {
         this.endpoint = endpoint;
@@ -54,10 +60,15 @@ final class UnixDatagramFeeder implements DatagramTransport {
                 UnixDatagramEndpoint.Received datagram;
                 while ((datagram = endpoint.receive(MAX_DATAGRAM)) != null) {
                     UnixDatagramEndpoint.Received received = datagram;
-                    loop.execute(() -> deliver(received));
+                    int cost = Math.max(1, received.data().length);
+                    handOff.acquire(cost);
+                    loop.execute(() -> {
+                        handOff.release(cost);
+                        deliver(received);
+                    });
                 }
             }
-        } catch (ClosedChannelException e) {
+        } catch (ClosedChannelException | InterruptedException e) {
             // closed: the server is stopping
         } catch (IOException e) {
             LOG.log(Level.WARNING, "receiving on " + this + " failed; no more datagrams", e);
@@ -104,6 +115,7 @@ final class UnixDatagramFeeder implements DatagramTransport {
         }
         Thread r = receiver;
         if (r != null && r != Thread.currentThread()) {
+            r.interrupt();   // it may wait for the loop to take what it handed over
             try {
                 r.join(5_000);
             } catch (InterruptedException e) {

@@ -25,6 +25,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock, so records never interleave.
  */
 final class BlockingTlsEngine {
+    /** The ciphertext buffer of a connection that sends small records; a record that does not fit grows it. */
+    private static final int SMALL_NET_IN = 2048;
+    /** No plaintext buffer held: it comes from {@link TlsBufferPool} when a record is unwrapped. */
+    private static final ByteBuffer NONE = ByteBuffer.allocate(0);
+
     private final Connection plain;
     private final SSLEngine engine;
     private final TlsPolicy policy;     // counts and logs refusals; null on the client side, which refuses uncounted
@@ -32,9 +37,8 @@ final class BlockingTlsEngine {
     private final OutputStream netOut;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private ByteBuffer netInBuffer;     // guarded by readLock; kept in read mode
-    private ByteBuffer appInBuffer;     // guarded by readLock; kept in read mode
-    private ByteBuffer netOutBuffer;    // guarded by writeLock
+    private ByteBuffer netInBuffer;     // guarded by readLock; kept in read mode; small while the client sends small records
+    private ByteBuffer appInBuffer;     // guarded by readLock; kept in read mode; from TlsBufferPool while it holds plaintext, else NONE
     private boolean inboundDone;        // guarded by readLock
     private long handshakeDeadlineNanos; // guarded by readLock; while handshaking, when the handshake must be over
     private Duration handshakeDeadline;  // guarded by readLock; null once the handshake is over
@@ -48,10 +52,8 @@ final class BlockingTlsEngine {
         this.policy = policy;
         this.netIn = plain.in();
         this.netOut = plain.out();
-        SSLSession session = engine.getSession();
-        this.netInBuffer = ByteBuffer.allocate(session.getPacketBufferSize()).flip();
-        this.appInBuffer = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
-        this.netOutBuffer = ByteBuffer.allocate(session.getPacketBufferSize());
+        this.netInBuffer = ByteBuffer.allocate(SMALL_NET_IN).flip();
+        this.appInBuffer = NONE;
     }
 
     /** The negotiated session: protocol, cipher suite, peer certificates. */
@@ -148,6 +150,7 @@ final class BlockingTlsEngine {
             }
             int n = Math.min(len, appInBuffer.remaining());
             appInBuffer.get(b, off, n);
+            releaseAppInIfEmpty();
             return n;
         } finally {
             readLock.unlock();
@@ -165,6 +168,9 @@ final class BlockingTlsEngine {
      */
     private int unwrapOnce() throws IOException {
         while (true) {
+            if (appInBuffer == NONE) {
+                appInBuffer = TlsBufferPool.take(engine.getSession().getApplicationBufferSize()).flip();
+            }
             ByteBuffer app = appInBuffer.compact();
             SSLEngineResult result;
             try {
@@ -185,11 +191,15 @@ final class BlockingTlsEngine {
                     if (status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
                         wrapAndSend(TlsEngineSupport.NO_DATA);   // a post-handshake reply, such as a TLS 1.3 key update
                     }
+                    releaseAppInIfEmpty();
                     return result.bytesProduced();
                 }
                 case BUFFER_UNDERFLOW -> {
+                    releaseAppInIfEmpty();   // the read below may wait long
                     if (netInBuffer.limit() == netInBuffer.capacity() && netInBuffer.position() == 0) {
                         netInBuffer = grow(netInBuffer, engine.getSession().getPacketBufferSize());
+                    } else if (!netInBuffer.hasRemaining() && netInBuffer.capacity() > SMALL_NET_IN && netIn.available() == 0) {
+                        netInBuffer = ByteBuffer.allocate(SMALL_NET_IN).flip();   // the client is quiet: give back what a burst grew
                     }
                     if (!readFromNetwork()) {
                         return -1;
@@ -201,6 +211,15 @@ final class BlockingTlsEngine {
                     return -1;
                 }
             }
+        }
+    }
+
+    /** Gives the plaintext buffer back to the pool once everything in it has been read. Holds readLock. */
+    private void releaseAppInIfEmpty() {
+        if (appInBuffer != NONE && !appInBuffer.hasRemaining()) {
+            ByteBuffer empty = appInBuffer;
+            appInBuffer = NONE;
+            TlsBufferPool.give(empty);
         }
     }
 
@@ -276,14 +295,15 @@ final class BlockingTlsEngine {
     /** Wraps all of {@code data} into records and writes them. */
     private void wrapAndSend(ByteBuffer data) throws IOException {
         writeLock.lock();
+        ByteBuffer net = TlsBufferPool.take(engine.getSession().getPacketBufferSize());
         try {
             do {
-                netOutBuffer.clear();
-                SSLEngineResult result = engine.wrap(data, netOutBuffer);
+                net.clear();
+                SSLEngineResult result = engine.wrap(data, net);
                 switch (result.getStatus()) {
                     case OK, CLOSED -> {
-                        netOutBuffer.flip();
-                        netOut.write(netOutBuffer.array(), 0, netOutBuffer.limit());
+                        net.flip();
+                        netOut.write(net.array(), 0, net.limit());
                         if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                             TlsEngineSupport.runDelegatedTasks(engine);
                         }
@@ -291,12 +311,13 @@ final class BlockingTlsEngine {
                             return;
                         }
                     }
-                    case BUFFER_OVERFLOW -> netOutBuffer = ByteBuffer.allocate(
-                            TlsEngineSupport.grownCapacity(netOutBuffer, engine.getSession().getPacketBufferSize()));
+                    case BUFFER_OVERFLOW -> net = ByteBuffer.allocate(
+                            TlsEngineSupport.grownCapacity(net, engine.getSession().getPacketBufferSize()));
                     case BUFFER_UNDERFLOW -> throw new SSLException("unexpected underflow while wrapping");
                 }
             } while (data.hasRemaining());
         } finally {
+            TlsBufferPool.give(net);
             writeLock.unlock();
         }
     }

@@ -29,6 +29,8 @@ public final class ServerCounters {
     public final LongAdder drainCuts = new LongAdder();
     /** Connections closed because their write buffer passed the limit while writing was paused. */
     public final LongAdder writeBufferLimitCloses = new LongAdder();
+    /** Datagram replies dropped because the socket's queue of replies was full. */
+    public final LongAdder repliesDropped = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> proxyRejectionsByReason = new ConcurrentHashMap<>();
 
     /** Counts a connection the PROXY protocol turned away for {@code reason}; a {@code timeout} is a timeout too. */
@@ -45,7 +47,7 @@ public final class ServerCounters {
         return new ServerStats(activeRequests, accepted.sum(), requests.sum(), refused.sum(), closed.sum(), bytesIn, bytesOut,
                 handlerErrors.sum(), acceptErrors.sum(), timeouts.sum(), tlsHandshakeFailures.sum(), tlsRenegotiationsRefused.sum(),
                 proxyRejections.sum(), truncatedDatagrams.sum(), drainQuietCloses.sum(), drainCuts.sum(), writeBufferLimitCloses.sum(),
-                proxyRejectionsByReason());
+                repliesDropped.sum(), proxyRejectionsByReason());
     }
 
     /** PROXY rejections so far, by reason, in the reasons' order; only reasons that happened. */

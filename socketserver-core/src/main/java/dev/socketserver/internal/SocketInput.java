@@ -17,7 +17,7 @@ public final class SocketInput extends InputStream {
 
     /** The buffer a connection starts with: small, since an idle connection holds it while it waits. */
     static final int INITIAL_BUFFER = 2048;
-    /** What the buffer grows to once a read fills it: the client sends in bulk. */
+    /** What the buffer grows to, doubling each time a read fills it, while the client sends in bulk. */
     static final int MAX_BUFFER = 16_384;
 
     private final InputStream raw;
@@ -29,8 +29,15 @@ public final class SocketInput extends InputStream {
         this.raw = raw;
     }
 
-    /** Reads into the empty buffer; called only when everything buffered has been consumed. */
+    /**
+     * Reads into the empty buffer; called only when everything buffered has been consumed. A grown
+     * buffer is given back first when nothing is waiting to be read: the connection is about to
+     * wait, and a quiet connection holds only the small buffer.
+     */
     private boolean fill() throws IOException {
+        if (buffer.length > INITIAL_BUFFER && raw.available() == 0) {
+            buffer = new byte[INITIAL_BUFFER];
+        }
         int n = raw.read(buffer, 0, buffer.length);
         if (n <= 0) {
             return false;
@@ -160,6 +167,11 @@ public final class SocketInput extends InputStream {
             length--;
         }
         return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
+    /** The size of the buffer now, for tests. */
+    int bufferCapacity() {
+        return buffer.length;
     }
 
     /** Does not close the connection: the server does that when the request ends. */

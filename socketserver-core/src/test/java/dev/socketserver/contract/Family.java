@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,14 @@ enum Family {
         /** Throws {@link HandlerFailure} once the first bytes arrive. */
         FAILING,
         /** Echoes, unless the first byte it reads is {@code '!'}: then it throws {@link HandlerFailure}. */
-        ECHO_UNLESS_BANG
+        ECHO_UNLESS_BANG,
+        /** Answers each line {@code L} with its own small write of {@code ok L\n}: a request-reply protocol. */
+        OK_PER_LINE
+    }
+
+    /** The reply of {@link Handler#OK_PER_LINE} to {@code line}. */
+    static String okReply(String line) {
+        return "ok " + line + "\n";
     }
 
     /** What a failing handler throws. */
@@ -257,6 +265,11 @@ enum Family {
                                 conn.in().transferTo(conn.out());
                             }
                         }
+                        case OK_PER_LINE -> {
+                            for (String line = conn.readLine(); line != null; line = conn.readLine()) {
+                                conn.out().write(okReply(line).getBytes(StandardCharsets.US_ASCII));
+                            }
+                        }
                     }
                 } finally {
                     ended();
@@ -312,6 +325,7 @@ enum Family {
             server = AsyncServer.tcp(LOOPBACK, () -> new Protocol() {
                 Transport transport;
                 boolean first = true;
+                final StringBuilder partial = new StringBuilder();   // OK_PER_LINE: the line so far
 
                 @Override
                 public void connectionMade(Transport t) {
@@ -325,6 +339,18 @@ enum Family {
                     first = false;
                     if (handler == Handler.FAILING || (handler == Handler.ECHO_UNLESS_BANG && bang)) {
                         throw new HandlerFailure();
+                    }
+                    if (handler == Handler.OK_PER_LINE) {
+                        while (data.hasRemaining()) {
+                            char c = (char) data.get();
+                            if (c == '\n') {
+                                transport.write(okReply(partial.toString()).getBytes(StandardCharsets.US_ASCII));
+                                partial.setLength(0);
+                            } else {
+                                partial.append(c);
+                            }
+                        }
+                        return;
                     }
                     transport.write(data);
                 }

@@ -5,11 +5,19 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link SocketInput}'s buffer: lines, then the rest through {@code transferTo}, nothing lost or doubled. */
+/**
+ * {@link SocketInput}'s buffer: lines, then the rest through {@code transferTo}, nothing lost or
+ * doubled; small while the connection is quiet.
+ */
 class SocketInputTest {
     /** Gives at most {@code chunk} bytes per read, as a socket does. */
     private static InputStream trickle(byte[] data, int chunk) {
@@ -35,6 +43,30 @@ class SocketInputTest {
             assertThat(in.transferTo(out)).isEqualTo(body.length);
             assertThat(out.toByteArray()).isEqualTo(body);
             assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aBurstGrowsTheBufferAndAQuietConnectionGivesItBack() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+             Socket accepted = listener.accept()) {
+            SocketInput in = new SocketInput(accepted.getInputStream());
+            accepted.setSoTimeout(5_000);
+            byte[] burst = new byte[64 * 1024];   // what the kernel's buffers take at once, so the write returns
+            client.getOutputStream().write(burst);
+            for (int i = 0; i < burst.length; i++) {
+                assertThat(in.read()).isZero();   // one byte at a time: every refill goes through the buffer
+            }
+            assertThat(in.bufferCapacity()).as("grown by the burst").isEqualTo(SocketInput.MAX_BUFFER);
+
+            accepted.setSoTimeout(100);
+            assertThatThrownBy(in::read).as("nothing more comes").isInstanceOf(SocketTimeoutException.class);
+            assertThat(in.bufferCapacity()).as("given back before waiting").isEqualTo(SocketInput.INITIAL_BUFFER);
+
+            client.getOutputStream().write("after\n".getBytes());
+            accepted.setSoTimeout(5_000);
+            assertThat(in.readLine()).isEqualTo("after");
         }
     }
 
