@@ -4,20 +4,17 @@ import dev.socketserver.LoopControl.LoopStop;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.JmxRegistration;
-import dev.socketserver.internal.Loggers;
 import dev.socketserver.internal.RequestRunner;
 import dev.socketserver.internal.ServerCounters;
 
 import javax.management.ObjectName;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -57,7 +54,6 @@ import java.util.function.Supplier;
  * @param <Q> the request type
  */
 public abstract class BaseServer<Q> implements Server {
-    private static final System.Logger REQUEST_LOG = System.getLogger(Loggers.REQUEST);
     private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     private final Supplier<? extends BaseRequestHandler<Q>> handlerFactory;
@@ -255,61 +251,20 @@ public abstract class BaseServer<Q> implements Server {
      * @throws IllegalStateException if the server is closed, not activated, or serving in another thread
      */
     public final void handleRequest() throws IOException {
-        if (supervisesWorkers()) {
+        if (stages().supervisesWorkers()) {
             throw new IllegalStateException("the supervisor of worker processes takes no request itself: call serveForever(), which runs the workers");
         }
         loop.handleOne(timeout);
     }
 
-    // ---- what stream servers add to a request's walk and to the loop -----------------------------
+    // ---- what a kind of server adds to a request's walk and to the loop ----------------------------
 
-    /**
-     * Prepares a request in its own thread before the handler runs: a TLS handshake, a PROXY
-     * header. Returns what the handler sees, or null if the request was turned away (and already
-     * logged and counted).
-     */
-    Q beginRequest(Q request) throws IOException {
-        return request;
-    }
+    /** What this kind of server adds around its requests; see {@link RequestStages}. */
+    abstract RequestStages<Q> stages();
 
-    /**
-     * Starts a request that runs outside this JVM's threads (a child process) and calls
-     * {@link #detachedRequestEnded} when it is over. Runs in the serving thread.
-     */
-    void startDetached(Q request, SocketAddress clientAddress) throws IOException {
-        throw new IllegalStateException(concurrency + " does not apply to " + getClass().getSimpleName());
-    }
-
-    /** A request started by {@link #startDetached} is over: shut it down and free its permit. Any thread. */
+    /** A request started by {@link RequestStages#startDetached} is over: shut it down and free its permit. Any thread. */
     final void detachedRequestEnded(Q request) {
         running.complete(request);
-    }
-
-    /** Called each time {@link #serveForever}'s loop turns: after each batch, and at least once per poll interval while idle. */
-    void loopTurned() {
-    }
-
-    /** Whether this server is the supervisor of worker processes, which accept in its place. */
-    boolean supervisesWorkers() {
-        return false;
-    }
-
-    /** The serving loop of a supervisor: keeps the workers running until {@code stop}, then asks them to stop. */
-    void superviseWorkers(BooleanSupplier stop, long pollNanos, Runnable serviceActions) {
-        throw new IllegalStateException(concurrency + " does not apply to " + getClass().getSimpleName());
-    }
-
-    /** Ends what {@link #beginRequest} wrapped around a request, such as a TLS session. */
-    void endServed(Q served) {
-    }
-
-    /**
-     * Whether the server's own policy ended {@code served} while its handler ran (a refused TLS
-     * renegotiation), counted and logged already: the handler's failure that follows is expected,
-     * not an error for {@link #handleError}.
-     */
-    boolean endedByPolicy(Q served) {
-        return false;
     }
 
     /** The requests running now, for timeouts that watch them. */
@@ -339,7 +294,7 @@ public abstract class BaseServer<Q> implements Server {
      */
     protected void processRequest(Q request, SocketAddress clientAddress) throws Exception {
         if (runner.isDetached()) {
-            startDetached(request, clientAddress);
+            stages().startDetached(request, clientAddress);
             return;
         }
         runner.execute(() -> walk.run(request, clientAddress));
@@ -371,20 +326,10 @@ public abstract class BaseServer<Q> implements Server {
      * back end prints its stack trace (after the block) and structured encoders and error trackers
      * get the exception itself. A client that went away (a connection reset, a broken pipe,
      * or a datagram sender no longer there to take its reply) is not the server's error: that gets
-     * one line at {@code DEBUG} instead. The server keeps serving whatever this does.
+     * one line at {@code TRACE} instead. The server keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
-        if (RequestWalk.clientWentAway(error)) {
-            REQUEST_LOG.log(Level.TRACE, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
-            return;
-        }
-        if (!REQUEST_LOG.isLoggable(Level.WARNING)) {
-            return;
-        }
-        String dashes = "-".repeat(40);
-        REQUEST_LOG.log(Level.WARNING, dashes + System.lineSeparator()
-                + "Exception occurred during processing of request from " + Addresses.format(clientAddress)
-                + System.lineSeparator() + dashes, error);
+        RequestWalk.logError(clientAddress, error);
     }
 
     /** Called by {@link #handleRequest()} when its timeout passes with no request. Does nothing by default. */
@@ -439,9 +384,6 @@ public abstract class BaseServer<Q> implements Server {
         draining = true;
         return closing.drain(plan);
     }
-    /** A drain's regular look at the running requests: ends those at a quiet point (see {@link DrainPlan}). Nothing by default. */
-    void drainLook(DrainPlan plan, long nowNanos) {
-    }
 
     /**
      * Whether the server is draining: {@link #shutdown(Duration)} was called and running requests
@@ -460,16 +402,6 @@ public abstract class BaseServer<Q> implements Server {
     @Override
     public void close() {
         closing.close();
-    }
-
-    /**
-     * Releases what outlives the socket, such as child processes, which have until
-     * {@code deadlineNanos} to exit; after close() and shutdown(Duration).
-     *
-     * @return whether everything ended by the deadline
-     */
-    boolean afterClose(long deadlineNanos) {
-        return true;
     }
 
     /** Whether {@link #close()} or {@link #shutdown(Duration)} was called. */

@@ -47,7 +47,7 @@ final class CloseSequence<Q> {
         }) {
             running.await(Long.MAX_VALUE);
         }
-        server.afterClose(System.nanoTime() + CLOSE_CHILDREN_DEADLINE.toNanos());
+        server.stages().afterClose(System.nanoTime() + CLOSE_CHILDREN_DEADLINE.toNanos());
     }
 
     /**
@@ -68,7 +68,7 @@ final class CloseSequence<Q> {
         if (stop != null) {
             control.awaitEnd(stop, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
         }
-        return server.afterClose(deadline) && finished;
+        return server.stages().afterClose(deadline) && finished;
     }
 
     /** Marks the server closed, stops the loop (waiting for it to end if asked) and closes the socket. Null if already closed. */

@@ -67,6 +67,12 @@ public abstract sealed class DatagramServer extends BaseServer<Datagram> permits
         counters.truncatedDatagrams.increment();
     }
 
+    /** A datagram needs nothing around its handler. */
+    @Override
+    final RequestStages<Datagram> stages() {
+        return RequestStages.none();
+    }
+
     @Override
     final SocketAddress clientAddress(Datagram request) {
         return request.sender();

@@ -73,21 +73,21 @@ final class RequestWalk<Q> {
         running.runsHere(request);
         Q served = null;
         try {
-            served = server.beginRequest(request);
+            served = server.stages().begin(request);
             if (served != null) {
                 server.finishRequest(served, served == request ? clientAddress : server.clientAddress(served));
             }
         } catch (Exception e) {
             if (running.endedByServer(request)) {
                 REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by shutdown: " + e);
-            } else if (served != null && server.endedByPolicy(served)) {
+            } else if (served != null && server.stages().endedByPolicy(served)) {
                 REQUEST_LOG.log(Level.DEBUG, () -> "request from " + Addresses.format(clientAddress) + " ended by the server's policy: " + e);
             } else {
                 reportError(request, clientAddress, e);
             }
         } finally {
             if (served != null && served != request) {
-                server.endServed(served);
+                server.stages().end(served);
             }
             running.complete(request);
         }
@@ -114,5 +114,20 @@ final class RequestWalk<Q> {
         }
         String message = error.getMessage();
         return message.startsWith("Connection reset") || message.startsWith("Broken pipe");
+    }
+
+    /** {@link BaseServer#handleError}'s default: Python's block at {@code WARNING}, or one line at {@code TRACE} for a client that went away. */
+    static void logError(SocketAddress clientAddress, Throwable error) {
+        if (clientWentAway(error)) {
+            REQUEST_LOG.log(Level.TRACE, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
+            return;
+        }
+        if (!REQUEST_LOG.isLoggable(Level.WARNING)) {
+            return;
+        }
+        String dashes = "-".repeat(40);
+        REQUEST_LOG.log(Level.WARNING, dashes + System.lineSeparator()
+                + "Exception occurred during processing of request from " + Addresses.format(clientAddress)
+                + System.lineSeparator() + dashes, error);
     }
 }

@@ -120,7 +120,7 @@ final class RunningRequests<Q> {
     boolean awaitDrained(DrainPlan plan) {
         while (true) {
             long now = System.nanoTime();
-            server.drainLook(plan, now);
+            server.stages().drainLook(plan, now);
             if (await(plan.nextLookNanos(now))) {
                 return true;
             }

@@ -93,9 +93,9 @@ final class ServingLoop<Q> {
     /** The loop's turns, until a stop is requested or the thread is interrupted. */
     private void runLoop(long pollNanos) throws IOException {
         control.enter();
-        if (server.supervisesWorkers()) {
+        if (server.stages().supervisesWorkers()) {
             try {
-                server.superviseWorkers(control::isStopRequested, pollNanos, server::serviceActions);
+                server.stages().superviseWorkers(control::isStopRequested, pollNanos, server::serviceActions);
             } finally {
                 control.leave();
             }
@@ -105,7 +105,7 @@ final class ServingLoop<Q> {
         long backoff = 0;
         try {
             while (!control.isStopRequested() && !Thread.currentThread().isInterrupted()) {
-                server.loopTurned();
+                server.stages().loopTurned();
                 if (!permit) {
                     permit = runner.acquire(pollNanos, control::isStopRequested);
                 }
@@ -186,7 +186,7 @@ final class ServingLoop<Q> {
         boolean permit = false;
         try {
             while (!control.isStopRequested() && !Thread.currentThread().isInterrupted()) {
-                server.loopTurned();
+                server.stages().loopTurned();
                 long remaining = wait == null ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (remaining <= 0) {
                     server.handleTimeout();

@@ -3,29 +3,17 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
-import dev.socketserver.internal.DrainPlan;
 import dev.socketserver.internal.Durations;
-import dev.socketserver.internal.Loggers;
-import dev.socketserver.internal.ProxiedConnection;
-import dev.socketserver.internal.ProxyAdmission;
-import dev.socketserver.internal.ProxyHeaderReader;
-import dev.socketserver.internal.RateLimitedLog;
-import dev.socketserver.internal.TlsConnection;
-import dev.socketserver.internal.TlsEngineSupport;
-import dev.socketserver.internal.TlsPolicy;
 import dev.socketserver.internal.WorkerProcess;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
-import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -34,21 +22,16 @@ import java.util.function.Supplier;
  * connection's output down (the client sees EOF) and closes it.
  */
 public abstract sealed class StreamServer extends BaseServer<Connection> permits TcpServer, UnixStreamServer {
-    private static final System.Logger TLS_LOG = System.getLogger(Loggers.TLS);
-
     private final ServerSocketChannel channel;
     private final String scheme;
     private SocketAddress address;
     // volatile: set while the constructor binds and activates, read by the serving thread and by any thread that wakes or closes the server
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
-    private volatile ProcessPerConnection children;  // process per connection only
     private final boolean adopted;                   // a worker process: the listener is the supervisor's
-    private final WorkerProcesses workers = new WorkerProcesses(this);
+    private final StreamStages stages = new StreamStages(this);
+    private final WorkerProcesses workers = stages.workers();
     private final StreamTimeouts timeouts = new StreamTimeouts(this);
-    private final RateLimitedLog tlsFailures = new RateLimitedLog(TLS_LOG, Duration.ofSeconds(1));
-    private final TlsPolicy tlsPolicy = new TlsPolicy(counters);
-    private final ProxyAdmission proxyAdmission = new ProxyAdmission(counters);
 
     StreamServer(String scheme, SocketAddress address, ProtocolFamily family,
                  Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
@@ -71,35 +54,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         return channel;
     }
 
-    @Override
-    Connection beginRequest(Connection request) throws IOException {
-        ProxyInfo proxy = null;
-        if (proxyAdmission.isOn()) {
-            proxy = ProxyHeaderReader.read(request, proxyAdmission);
-            if (proxy == null) {
-                return null;
-            }
-        }
-        Connection served = request;
-        TlsOptions tls = options().tls();
-        if (tls != null) {
-            try {
-                served = TlsConnection.accept(request, tls.context(), tls.needClientAuth(), tls.applicationProtocols(), tls.handshakeDeadline(),
-                        tlsPolicy);
-            } catch (IOException e) {
-                counters.tlsHandshakeFailures.increment();
-                if (e instanceof SocketTimeoutException) {
-                    counters.timeouts.increment();
-                }
-                if (!isDraining() && request.isOpen()) {
-                    tlsFailures.log(Level.WARNING, () -> TlsEngineSupport.failureMessage(request.clientAddress(), e.getMessage()));
-                }
-                return null;
-            }
-        }
-        return proxy == null ? served : new ProxiedConnection(served, proxy);
-    }
-
     /**
      * Stream servers honour every setting but the socket file's bits, which only Unix sockets have.
      * A process per connection refuses TLS and the PROXY protocol: the child reads the socket itself.
@@ -115,32 +69,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         setIdleTimeout(options.idleTimeout());
         timeouts.setRequestDeadline(options.requestDeadline());
         timeouts.start();
-        proxyAdmission.configure(options.proxyProtocol());
+        stages.proxyAdmission().configure(options.proxyProtocol());
         // the water marks and the write-buffer limit hold by themselves: a blocking write waits for the peer
-    }
-
-    /** Ends the connections that are at a quiet point; see {@link #shutdown(Duration)}. */
-    @Override
-    void drainLook(DrainPlan plan, long nowNanos) {
-        for (Connection request : runningRequests()) {
-            if (request instanceof ChannelConnection connection) {
-                connection.drainLook(plan, nowNanos);
-            }
-        }
-    }
-
-    @Override
-    void endServed(Connection served) {
-        Connection inner = served instanceof ProxiedConnection proxied ? proxied.real() : served;
-        if (inner instanceof TlsConnection tls) {
-            tls.closeOutbound();
-        }
-    }
-
-    @Override
-    boolean endedByPolicy(Connection served) {
-        Connection inner = served instanceof ProxiedConnection proxied ? proxied.real() : served;
-        return inner instanceof TlsConnection tls && tls.renegotiationRefused();
     }
 
     /**
@@ -209,8 +139,8 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             throw new IllegalStateException("serverActivate() needs a bound socket: call serverBind() first");
         }
         ProcessModel processes = concurrency() instanceof ProcessModel p ? p : null;
-        if (processes != null && processes.isProcessPerConnection() && children == null) {
-            children = ProcessPerConnection.open(channel, processes);
+        if (processes != null && processes.isProcessPerConnection() && stages.children() == null) {
+            stages.useChildren(ProcessPerConnection.open(channel, processes));
         }
         if (processes != null && !processes.isProcessPerConnection() && !adopted) {
             workers.superviseListener(channel, processes);
@@ -235,8 +165,13 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     }
 
     @Override
+    RequestStages<Connection> stages() {
+        return stages;
+    }
+
+    @Override
     protected Connection getRequest() throws IOException {
-        ProcessPerConnection processes = children;
+        ProcessPerConnection processes = stages.children();
         if (processes != null) {
             return processes.accept();
         }
@@ -264,7 +199,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     /** Closes the listening socket; new clients are refused from now on. Child processes get SIGTERM. */
     @Override
     protected void serverClose() throws IOException {
-        ProcessPerConnection processes = children;
+        ProcessPerConnection processes = stages.children();
         if (processes != null) {
             processes.signalClose();
         }
@@ -299,21 +234,6 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         return readiness != null || workers.isSupervisor();
     }
 
-    @Override
-    final void loopTurned() {
-        workers.beat();
-    }
-
-    @Override
-    final boolean supervisesWorkers() {
-        return workers.isSupervisor();
-    }
-
-    @Override
-    final void superviseWorkers(BooleanSupplier stop, long pollNanos, Runnable serviceActions) {
-        workers.supervise(stop, pollNanos, serviceActions);
-    }
-
     /** The pids of the worker processes running now; empty unless this is a supervisor. */
     final Set<Integer> workerPids() {
         return workers.pids();
@@ -326,30 +246,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
 
     @Override
     final void abortRequest(Connection request) {
-        ProcessPerConnection processes = children;
+        ProcessPerConnection processes = stages.children();
         if (processes != null && processes.kill(request)) {
             return;
         }
         request.close();
-    }
-
-    /** Spawns the command with the connection on its stdin and stdout, and ends the request when the child exits. */
-    @Override
-    void startDetached(Connection request, SocketAddress clientAddress) throws IOException {
-        children.spawn(request, clientAddress, this::isClosed, this::detachedRequestEnded);
-    }
-
-    @Override
-    boolean afterClose(long deadlineNanos) {
-        boolean inTime = true;
-        ProcessPerConnection processes = children;
-        if (processes != null) {
-            inTime = processes.terminate(deadlineNanos);
-        }
-        if (workers.isSupervisor()) {
-            inTime = workers.stopAndAwait(deadlineNanos);
-        }
-        workers.stopDrainOnExit();
-        return inTime;
     }
 }
