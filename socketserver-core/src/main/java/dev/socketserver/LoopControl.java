@@ -93,7 +93,7 @@ final class LoopControl {
         stateLock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("server is closed");
+                throw new ClosedBeforeServing();
             }
             if (servingThread != null) {
                 throw new IllegalStateException("server is already serving in thread " + servingThread.getName());
@@ -201,5 +201,12 @@ final class LoopControl {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The server was closed before its loop began: nothing to serve. */
+    static final class ClosedBeforeServing extends IllegalStateException {
+        ClosedBeforeServing() {
+            super("server is closed");
+        }
     }
 }

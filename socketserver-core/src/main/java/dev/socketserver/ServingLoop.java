@@ -52,6 +52,8 @@ final class ServingLoop<Q> {
             try {
                 serve(pollNanos);
                 served.complete(null);
+            } catch (LoopControl.ClosedBeforeServing e) {
+                served.complete(null);   // closed before this thread got to serve: as if stopped at once
             } catch (Throwable t) {
                 try {
                     LOG.log(Level.ERROR, "serving " + server.serverUri() + " in the background failed; closing the server", t);
