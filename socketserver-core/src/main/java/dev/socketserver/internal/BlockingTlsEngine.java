@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BlockingTlsEngine {
     /** The ciphertext buffer of a connection that sends small records; a record that does not fit grows it. */
     private static final int SMALL_NET_IN = 2048;
-    /** No plaintext buffer held: it comes from {@link TlsBufferPool} when a record is unwrapped. */
+    /** No plaintext buffer held: it comes from {@link LargeBuffers} when a record is unwrapped. */
     private static final ByteBuffer NONE = ByteBuffer.allocate(0);
 
     private final Connection plain;
@@ -38,7 +38,7 @@ final class BlockingTlsEngine {
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer netInBuffer;     // guarded by readLock; kept in read mode; small while the client sends small records
-    private ByteBuffer appInBuffer;     // guarded by readLock; kept in read mode; from TlsBufferPool while it holds plaintext, else NONE
+    private ByteBuffer appInBuffer;     // guarded by readLock; kept in read mode; from LargeBuffers while it holds plaintext, else NONE
     private boolean inboundDone;        // guarded by readLock
     private long handshakeDeadlineNanos; // guarded by readLock; while handshaking, when the handshake must be over
     private Duration handshakeDeadline;  // guarded by readLock; null once the handshake is over
@@ -169,7 +169,7 @@ final class BlockingTlsEngine {
     private int unwrapOnce() throws IOException {
         while (true) {
             if (appInBuffer == NONE) {
-                appInBuffer = TlsBufferPool.take(engine.getSession().getApplicationBufferSize()).flip();
+                appInBuffer = LargeBuffers.take(engine.getSession().getApplicationBufferSize()).flip();
             }
             ByteBuffer app = appInBuffer.compact();
             SSLEngineResult result;
@@ -219,7 +219,7 @@ final class BlockingTlsEngine {
         if (appInBuffer != NONE && !appInBuffer.hasRemaining()) {
             ByteBuffer empty = appInBuffer;
             appInBuffer = NONE;
-            TlsBufferPool.give(empty);
+            LargeBuffers.give(empty);
         }
     }
 
@@ -295,7 +295,7 @@ final class BlockingTlsEngine {
     /** Wraps all of {@code data} into records and writes them. */
     private void wrapAndSend(ByteBuffer data) throws IOException {
         writeLock.lock();
-        ByteBuffer net = TlsBufferPool.take(engine.getSession().getPacketBufferSize());
+        ByteBuffer net = LargeBuffers.take(engine.getSession().getPacketBufferSize());
         try {
             do {
                 net.clear();
@@ -317,7 +317,7 @@ final class BlockingTlsEngine {
                 }
             } while (data.hasRemaining());
         } finally {
-            TlsBufferPool.give(net);
+            LargeBuffers.give(net);
             writeLock.unlock();
         }
     }

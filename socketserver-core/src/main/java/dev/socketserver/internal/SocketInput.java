@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -15,13 +16,13 @@ import java.util.Objects;
 public final class SocketInput extends InputStream {
     public static final int MAX_LINE = 65_536;
 
-    /** The buffer a connection starts with: small, since an idle connection holds it while it waits. */
+    /** The buffer a connection waits with: small, since an idle connection holds it. */
     static final int INITIAL_BUFFER = 2048;
-    /** What the buffer grows to, doubling each time a read fills it, while the client sends in bulk. */
-    static final int MAX_BUFFER = 16_384;
 
     private final InputStream raw;
-    private byte[] buffer = new byte[INITIAL_BUFFER];
+    private final byte[] small = new byte[INITIAL_BUFFER];
+    private byte[] buffer = small;
+    private ByteBuffer borrowed;   // the large buffer from LargeBuffers that buffer is, while the client sends in bulk; else null
     private int position;
     private int limit;
 
@@ -30,33 +31,52 @@ public final class SocketInput extends InputStream {
     }
 
     /**
-     * Reads into the empty buffer; called only when everything buffered has been consumed. A grown
-     * buffer is given back first when nothing is waiting to be read: the connection is about to
-     * wait, and a quiet connection holds only the small buffer.
+     * Reads into the empty buffer; called only when everything buffered has been consumed. A
+     * connection waits for input with its small buffer: the large one, borrowed when a read fills
+     * the small one (the client sends in bulk), goes back to {@link LargeBuffers} as soon as
+     * nothing more is waiting to be read, so a quiet connection holds 2 KiB. (Keeping it across
+     * short waits and giving it back after a second of quiet, through a timed read, measured
+     * slower still on virtual threads: a timed park costs more than the extra read.)
      */
     private boolean fill() throws IOException {
-        if (buffer.length > INITIAL_BUFFER && raw.available() == 0) {
-            buffer = new byte[INITIAL_BUFFER];
+        if (borrowed != null && raw.available() == 0) {
+            giveBack();
         }
-        int n = raw.read(buffer, 0, buffer.length);
+        return filled(raw.read(buffer, 0, buffer.length));
+    }
+
+    private boolean filled(int n) throws IOException {
         if (n <= 0) {
             return false;
         }
         position = 0;
         limit = n;
-        if (n == buffer.length && buffer.length < MAX_BUFFER) {
-            grow();
+        if (n == small.length && borrowed == null) {
+            continueInLargeBuffer();
         }
         return true;
     }
 
-    /** Moves what is buffered into a buffer twice the size. */
-    private void grow() {
-        byte[] larger = new byte[Math.min(buffer.length * 2, MAX_BUFFER)];
-        System.arraycopy(buffer, position, larger, 0, limit - position);
-        limit -= position;
-        position = 0;
-        buffer = larger;
+    /** The small buffer is full: moves it into a borrowed large one, and adds what has arrived meanwhile without waiting. */
+    private void continueInLargeBuffer() throws IOException {
+        borrowed = LargeBuffers.take(LargeBuffers.SIZE);
+        byte[] large = borrowed.array();
+        System.arraycopy(small, 0, large, 0, limit);
+        buffer = large;
+        int waiting = raw.available();
+        if (waiting > 0) {
+            int more = raw.read(large, limit, Math.min(waiting, large.length - limit));
+            if (more > 0) {
+                limit += more;
+            }
+        }
+    }
+
+    private void giveBack() {
+        ByteBuffer large = borrowed;
+        borrowed = null;
+        buffer = small;
+        LargeBuffers.give(large);
     }
 
     @Override

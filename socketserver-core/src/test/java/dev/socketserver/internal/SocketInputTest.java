@@ -58,7 +58,7 @@ class SocketInputTest {
             for (int i = 0; i < burst.length; i++) {
                 assertThat(in.read()).isZero();   // one byte at a time: every refill goes through the buffer
             }
-            assertThat(in.bufferCapacity()).as("grown by the burst").isEqualTo(SocketInput.MAX_BUFFER);
+            assertThat(in.bufferCapacity()).as("grown by the burst").isEqualTo(LargeBuffers.SIZE);
 
             accepted.setSoTimeout(100);
             assertThatThrownBy(in::read).as("nothing more comes").isInstanceOf(SocketTimeoutException.class);
