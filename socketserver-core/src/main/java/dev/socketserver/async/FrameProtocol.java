@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * {@link Protocol}'s, with {@link #frameReceived} for {@code dataReceived}.
  *
  * <p>Memory: a frame that arrives whole in one read is handed over in place, a view of the loop's
- * read buffer, without a copy; one that spans reads is gathered in a buffer of the connection's
- * that grows to the frame's size at most and is dropped once the frame is handed over, so an idle
- * connection holds nothing. Backpressure works as with a {@code Protocol}: while the connection's
+ * read buffer, without a copy. One that spans reads is gathered in a buffer of the connection's,
+ * made for it: of the frame's size as soon as the framer knows it (a length field, a fixed size), so
+ * each byte is copied once; else (lines, delimiters) doubling as the frame grows, never past the
+ * framer's limit. That buffer is dropped once the frame is handed over, so an idle connection holds nothing. Backpressure works as with a {@code Protocol}: while the connection's
  * replies are backed up above the high-water mark (or the protocol paused reading), no more frames
  * are handed over and the socket is not read; the frames that one read brought are held until
  * reading resumes, then handed over in order. So a client that pipelines requests and never reads
