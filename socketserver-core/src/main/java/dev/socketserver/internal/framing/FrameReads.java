@@ -92,6 +92,7 @@ public final class FrameReads {
         BufferWindow window = BufferWindow.of(in);
         byte[] partial = null;
         int size = 0;
+        ByteBuffer view = null;   // of the window's array, made again only when the array changes
         while (true) {
             int n = window.window();
             if (n == 0) {
@@ -108,7 +109,10 @@ public final class FrameReads {
             int start = window.windowStart();
             int end;
             try {
-                end = decoder.scan(ByteBuffer.wrap(array), start, start + n);
+                if (view == null || view.array() != array) {
+                    view = ByteBuffer.wrap(array);
+                }
+                end = decoder.scan(view, start, start + n);
             } catch (IOException e) {
                 window.consume(n);   // the connection is past use; leave no byte of the frame behind
                 throw e;
