@@ -1,12 +1,17 @@
 package dev.socketserver.async;
 
 import dev.socketserver.ServerOptions;
+import dev.socketserver.TestCertificates;
+import dev.socketserver.TlsOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import javax.net.ssl.SSLSocket;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -77,35 +82,60 @@ class FramingBackpressureTest {
 
     @Test
     void aClientThatPipelinesAHundredThousandRequestsAndReadsAfterwardsGetsEveryReplyInOrder() throws Exception {
-        int requests = 100_000;
         int replySize = 100;   // 10 MB of replies: more than the kernel's buffers hold while the client does not read
         server = AsyncServer.tcp(LOOPBACK, FrameProtocol.framedBy(Framer.lines(16), () -> new Replier(replySize)));
         server.start();
+        try (Socket client = new Socket()) {
+            client.setReceiveBufferSize(32 * 1024);
+            client.connect(server.serverAddress(), 5_000);
+            pipelineThenRead(client, 100_000, replySize);
+        }
+    }
+
+    @Test
+    void underTlsTooTheHeldPlaintextIsHandedOverBeforeTheRecordsThatFollowIt() throws Exception {
+        int replySize = 500;
+        server = AsyncServer.tcp(LOOPBACK, FrameProtocol.framedBy(Framer.lines(16), () -> new Replier(replySize)),
+                ServerOptions.builder().tls(TlsOptions.of(TestCertificates.serverContext())).build());
+        server.start();
+        var address = (InetSocketAddress) server.serverAddress();
+        try (Socket plain = new Socket()) {
+            plain.setReceiveBufferSize(32 * 1024);
+            plain.connect(address, 5_000);
+            try (SSLSocket client = (SSLSocket) TestCertificates.clientContext(false).getSocketFactory()
+                    .createSocket(plain, address.getHostString(), address.getPort(), true)) {
+                client.startHandshake();
+                pipelineThenRead(client, 20_000, replySize);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code requests} numbered lines in one write, waits until the server's replies have
+     * backed up (so frames it had read were held), then reads every reply and checks its number.
+     */
+    private static void pipelineThenRead(Socket client, int requests, int replySize) throws Exception {
         Replier.pauses.set(0);
-        Replier.mostBuffered.set(0);
         StringBuilder burst = new StringBuilder();
         for (int i = 0; i < requests; i++) {
             burst.append(i).append('\n');
         }
-        try (Socket client = new Socket()) {
-            client.setReceiveBufferSize(32 * 1024);
-            client.connect(server.serverAddress(), 5_000);
-            client.setSoTimeout(30_000);
-            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-                try {
-                    client.getOutputStream().write(burst.toString().getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            sent.get(30, TimeUnit.SECONDS);   // all of it is sent before a byte is read
-            assertThat(AsyncServerTest.await(Duration.ofSeconds(20), () -> Replier.pauses.get() > 0))
-                    .as("the replies back up, so the frames read meanwhile are held").isTrue();
-            InputStream in = client.getInputStream();
-            for (int i = 0; i < requests; i++) {
-                byte[] reply = in.readNBytes(replySize);
-                assertThat(new String(reply, StandardCharsets.US_ASCII).strip()).as("reply %d", i).isEqualTo(Integer.toString(i));
+        client.setSoTimeout(30_000);
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            try {
+                client.getOutputStream().write(burst.toString().getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
+        });
+        sent.get(30, TimeUnit.SECONDS);   // all of it is sent before a byte is read
+        assertThat(AsyncServerTest.await(Duration.ofSeconds(20), () -> Replier.pauses.get() > 0))
+                .as("the replies back up, so the frames read meanwhile are held").isTrue();
+        InputStream in = client.getInputStream();
+        for (int i = 0; i < requests; i++) {
+            byte[] reply = in.readNBytes(replySize);
+            assertThat(new String(reply, StandardCharsets.US_ASCII).strip()).as("reply %d", i).isEqualTo(Integer.toString(i));
         }
     }
 
