@@ -326,7 +326,9 @@ public abstract class BaseServer<Q> implements Server {
      * back end prints its stack trace (after the block) and structured encoders and error trackers
      * get the exception itself. A client that went away (a connection reset, a broken pipe,
      * or a datagram sender no longer there to take its reply) is not the server's error: that gets
-     * one line at {@code TRACE} instead. The server keeps serving whatever this does.
+     * one line at {@code TRACE} instead; a {@link FrameTooLongException} (a peer that sent a frame
+     * over the handler's limit) one line at {@code DEBUG}, and it is not counted in
+     * {@link ServerStats#handlerErrors()}. The server keeps serving whatever this does.
      */
     protected void handleError(Q request, SocketAddress clientAddress, Throwable error) {
         RequestWalk.logError(clientAddress, error);

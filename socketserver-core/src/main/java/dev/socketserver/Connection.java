@@ -1,5 +1,7 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.framing.FrameReads;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +14,8 @@ import javax.net.ssl.SSLSession;
 /**
  * One accepted stream connection (TCP or Unix stream), as a handler sees it.
  *
- * <p>Compared with a raw {@link java.net.Socket}: the input is already buffered and can read lines,
+ * <p>Compared with a raw {@link java.net.Socket}: the input is already buffered and can read frames
+ * (lines, delimited records, exact counts, length-prefixed frames), each with a limit,
  * every write is complete (there are no partial writes and no flush is needed), and closing either
  * stream does not close the connection. The server owns the connection: when the request ends it
  * shuts down the output (the peer sees EOF) and closes it, so a handler normally never calls
@@ -38,14 +41,83 @@ public interface Connection extends Closeable {
     OutputStream out();
 
     /**
-     * Reads one line from {@link #in()}: the bytes up to {@code \n}, decoded as UTF-8, without the
-     * {@code \n} or a {@code \r} before it.
+     * Reads one line, of at most 65,536 bytes: {@code readLine(65_536)}.
      *
      * @return the line, or {@code null} at end of stream with no bytes pending
-     * @throws IOException if reading fails, or the line is longer than 65,536 bytes (the
-     *     limit keeps one client from filling memory)
+     * @throws FrameTooLongException if the line is longer than 65,536 bytes
+     * @throws IOException if reading fails
      */
-    String readLine() throws IOException;
+    default String readLine() throws IOException {
+        return readLine(65_536);
+    }
+
+    /**
+     * Reads one line from {@link #in()}: the bytes up to {@code \n}, decoded as UTF-8, without the
+     * {@code \n} or a {@code \r} before it. A last line that ends at end of stream without a
+     * {@code \n} is returned as it is (without a trailing {@code \r}).
+     *
+     * <p>This and the other framing reads ({@link #readExactly}, {@link #readUntil}, {@link #readFrame})
+     * read from the same buffer as {@link #in()} and never past the end of their frame, so they mix
+     * freely with each other and with reads of {@code in()}.
+     *
+     * @param maxLength the longest line accepted, in bytes, without its terminator: the limit that
+     *     keeps one client from filling memory
+     * @return the line, or {@code null} at end of stream with no bytes pending
+     * @throws FrameTooLongException if the line is longer than {@code maxLength}; it is detected within
+     *     a few bytes past the limit, and the connection is then inside the line (end it)
+     * @throws IOException if reading fails
+     * @throws IllegalArgumentException if {@code maxLength} is less than 1
+     */
+    default String readLine(int maxLength) throws IOException {
+        return FrameReads.readLine(in(), maxLength);
+    }
+
+    /**
+     * Reads exactly {@code n} bytes from {@link #in()}: a field of known size, or the body after a
+     * header. The array is allocated at once, so {@code n} must be a size the caller trusts (check a
+     * size that the peer sent, or use {@link #readFrame}).
+     *
+     * @throws java.io.EOFException if the stream ends first; its message says how many bytes were read
+     * @throws IOException if reading fails
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    default byte[] readExactly(int n) throws IOException {
+        return FrameReads.readExactly(in(), n);
+    }
+
+    /**
+     * Reads up to {@code delimiter} (any sequence of one or more bytes) from {@link #in()} and returns
+     * the bytes before it; the delimiter is consumed and not returned.
+     *
+     * @param maxLength the most bytes accepted before the delimiter
+     * @return the bytes before the delimiter, or {@code null} at end of stream with no bytes pending
+     * @throws FrameTooLongException if {@code maxLength} bytes pass without the delimiter; the
+     *     connection is then inside the frame (end it)
+     * @throws java.io.EOFException if the stream ends after some bytes but before the delimiter
+     * @throws IOException if reading fails
+     * @throws IllegalArgumentException if the delimiter is empty or {@code maxLength} is less than 1
+     */
+    default byte[] readUntil(byte[] delimiter, int maxLength) throws IOException {
+        return FrameReads.readUntil(in(), delimiter, maxLength);
+    }
+
+    /**
+     * Reads one length-prefixed frame from {@link #in()}, as {@code field} says where its length
+     * is and how large it may be, and returns it without its first {@link LengthField#strip()}
+     * bytes. The header is read first and the length checked, then the frame is read into an array
+     * of its size: a frame over the limit is never read into memory.
+     *
+     * @return the frame, or {@code null} at end of stream before its first byte
+     * @throws FrameTooLongException if the frame is longer than {@link LengthField#maxFrameLength()};
+     *     the connection is then inside the frame (end it)
+     * @throws java.net.ProtocolException if the length field gives a frame shorter than its header or
+     *     than the bytes to strip
+     * @throws java.io.EOFException if the stream ends inside the frame
+     * @throws IOException if reading fails
+     */
+    default byte[] readFrame(LengthField field) throws IOException {
+        return FrameReads.readFrame(in(), field);
+    }
 
     /** The peer's address: an {@link java.net.InetSocketAddress}, or a Unix-domain address whose path is empty for an unbound peer. */
     SocketAddress clientAddress();

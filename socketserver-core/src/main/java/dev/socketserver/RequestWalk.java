@@ -95,7 +95,9 @@ final class RequestWalk<Q> {
 
     /** Counts a handler's exception and hands it to {@link BaseServer#handleError}, which must not stop the server. */
     private void reportError(Q request, SocketAddress clientAddress, Exception e) {
-        server.counters.handlerErrors.increment();
+        if (!(e instanceof FrameTooLongException)) {   // the peer broke a limit; the handler did nothing wrong
+            server.counters.handlerErrors.increment();
+        }
         try {
             server.handleError(request, clientAddress, e);
         } catch (RuntimeException inHandler) {
@@ -116,10 +118,17 @@ final class RequestWalk<Q> {
         return message.startsWith("Connection reset") || message.startsWith("Broken pipe");
     }
 
-    /** {@link BaseServer#handleError}'s default: Python's block at {@code WARNING}, or one line at {@code TRACE} for a client that went away. */
+    /**
+     * {@link BaseServer#handleError}'s default: Python's block at {@code WARNING}, one line at
+     * {@code TRACE} for a client that went away, one at {@code DEBUG} for a frame over its limit.
+     */
     static void logError(SocketAddress clientAddress, Throwable error) {
         if (clientWentAway(error)) {
             REQUEST_LOG.log(Level.TRACE, () -> "client " + Addresses.format(clientAddress) + " went away: " + error);
+            return;
+        }
+        if (error instanceof FrameTooLongException tooLong) {
+            REQUEST_LOG.log(Level.DEBUG, () -> "closing connection from " + Addresses.format(clientAddress) + ": " + tooLong.getMessage());
             return;
         }
         if (!REQUEST_LOG.isLoggable(Level.WARNING)) {

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param closed requests that have ended, served or not: connections closed, datagrams done
  * @param bytesIn bytes read from clients (stream data, or datagram payloads), TLS records decrypted
  * @param bytesOut bytes written to clients
- * @param handlerErrors exceptions reported to {@code handleError}
+ * @param handlerErrors exceptions reported to {@code handleError}, except a peer's frame over its
+ *     limit ({@link FrameTooLongException})
  * @param acceptErrors failures to accept or receive (such as too many open files), each retried
  * @param timeouts connections the server closed because a timeout or deadline passed: the idle
  *     timeout, the request deadline, the TLS handshake or the PROXY header deadline

@@ -93,7 +93,11 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<Connection
         return request();
     }
 
-    /** The connection's buffered input (Python's {@code rfile}). {@link Connection#readLine()} reads lines from it. */
+    /**
+     * The connection's buffered input (Python's {@code rfile}). The connection's framing reads
+     * ({@link Connection#readLine(int)}, {@link Connection#readUntil readUntil}, {@link Connection#readFrame readFrame})
+     * read from it too, and mix with reading it directly.
+     */
     public final InputStream rfile() {
         return rfile;
     }

@@ -9,7 +9,9 @@
  * (a process each, or worker processes), which only stream servers take. A handler says what it does: a function
  * ({@link dev.socketserver.ConnectionHandler}, {@link dev.socketserver.DatagramHandler}) or Python's
  * class shape ({@link dev.socketserver.StreamRequestHandler},
- * {@link dev.socketserver.DatagramRequestHandler}).
+ * {@link dev.socketserver.DatagramRequestHandler}). A {@link dev.socketserver.Connection} reads
+ * frames as well as bytes: lines, delimited records, exact counts and length-prefixed frames
+ * ({@link dev.socketserver.LengthField}), each with a limit ({@link dev.socketserver.FrameTooLongException}).
  *
  * <pre>{@code
  * TcpServer.serve(9000, conn -> conn.in().transferTo(conn.out()));

@@ -31,6 +31,9 @@ public final class LogCapture implements AutoCloseable {
     private static final Method GET_MESSAGE;
     private static final Method GET_THROWN;
     private static final Method GET_LOGGER_NAME;
+    private static final Method GET_LOGGER_LEVEL;
+    private static final Method SET_LOGGER_LEVEL;
+    private static final Object FINE;
 
     static {
         try {
@@ -49,6 +52,10 @@ public final class LogCapture implements AutoCloseable {
             GET_MESSAGE = record.getMethod("getMessage");
             GET_THROWN = record.getMethod("getThrown");
             GET_LOGGER_NAME = record.getMethod("getLoggerName");
+            Class<?> level = Class.forName("java.util.logging.Level");
+            GET_LOGGER_LEVEL = logger.getMethod("getLevel");
+            SET_LOGGER_LEVEL = logger.getMethod("setLevel", level);
+            FINE = level.getField("FINE").get(null);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -56,9 +63,20 @@ public final class LogCapture implements AutoCloseable {
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
     private final List<Object> previousFilters = new java.util.ArrayList<>();
+    private final List<Object> previousLevels = new java.util.ArrayList<>();
 
     public LogCapture() {
         this(null);
+    }
+
+    /** Captures as {@link #LogCapture()} does, and {@code DEBUG} records too (java.util.logging's {@code FINE}), which the default level drops. */
+    public static LogCapture includingDebug() {
+        LogCapture capture = new LogCapture(null);
+        for (Object logger : LOGGERS) {
+            capture.previousLevels.add(invoke(logger, GET_LOGGER_LEVEL));
+            invoke(logger, SET_LOGGER_LEVEL, FINE);
+        }
+        return capture;
     }
 
     /**
@@ -109,6 +127,9 @@ public final class LogCapture implements AutoCloseable {
     public void close() {
         for (int i = 0; i < LOGGERS.size(); i++) {
             invoke(LOGGERS.get(i), SET_FILTER, previousFilters.get(i));
+        }
+        for (int i = 0; i < previousLevels.size(); i++) {
+            invoke(LOGGERS.get(i), SET_LOGGER_LEVEL, previousLevels.get(i));
         }
     }
 

@@ -15,7 +15,9 @@ import java.nio.channels.SocketChannel;
  *
  * <p>While reading is paused, by the protocol or by backpressure (the connection's write buffer is
  * above the high-water mark), nothing more is read, and what was read meanwhile is held (a copy)
- * until it resumes. Loop thread only.
+ * until it resumes. A {@link FramedProtocol} stops taking frames when reading pauses during its
+ * {@code dataReceived} and leaves the rest of the read: that rest is held the same way, so the
+ * frames a read brought are not handed over while the replies are backed up. Loop thread only.
  */
 final class InboundReader {
     /** Reads of the socket a wakeup, at most: one busy connection does not starve the loop's others. */
@@ -47,12 +49,12 @@ final class InboundReader {
 
     /** The socket is readable: reads it, and delivers what it reads. */
     void read() {
+        if (held != null && !deliverHeld()) {
+            return;
+        }
         TlsLayer tls = connection.tls();
         if (tls != null) {
             tls.read();
-            return;
-        }
-        if (held != null && !deliverHeld()) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;
@@ -112,26 +114,39 @@ final class InboundReader {
         return !connection.isClosed();
     }
 
-    /** Whether the protocol takes data now: it has not paused reading, and the connection is not closing. */
+    /**
+     * Whether the protocol takes data now: it has not paused reading, nothing held waits to be
+     * delivered first, and the connection is not closing.
+     */
     boolean acceptsData() {
-        return !paused && !connection.closeStarted();
+        return !paused && held == null && !connection.closeStarted();
     }
 
     /** Hands read bytes to the protocol, or holds them if reading was paused meanwhile. Returns whether to go on reading. */
     boolean deliver(ByteBuffer data) {
+        return deliver(data, false);
+    }
+
+    /** {@code owned}: {@code data} is held already (not the loop's buffer), and may be held again as it is. */
+    private boolean deliver(ByteBuffer data, boolean owned) {
         if (connection.closeStarted()) {
             return false;
         }
         if (paused) {
-            held = OutboundBuffer.copy(data);
+            held = owned ? data : OutboundBuffer.copy(data);
             return false;
         }
         deliveries++;
         answered = false;
+        Protocol protocol = connection.protocol();
         try {
-            connection.protocol().dataReceived(data);
+            protocol.dataReceived(data);
         } catch (RuntimeException e) {
             connection.failed("dataReceived", e);
+            return false;
+        }
+        if (paused && data.hasRemaining() && protocol instanceof FramedProtocol && !connection.closeStarted()) {
+            held = owned ? data : OutboundBuffer.copy(data);   // the frames it left when reading paused
             return false;
         }
         return true;
@@ -144,7 +159,7 @@ final class InboundReader {
             return data == null;
         }
         held = null;
-        return deliver(data);
+        return deliver(data, true);
     }
 
     /** The peer's input ended: a truncated PROXY header, or the protocol's {@code eofReceived}. */
@@ -213,10 +228,18 @@ final class InboundReader {
         if (!ended) {
             connection.setInterest(SelectionKey.OP_READ, true);
         }
-        if (held != null) {
-            loop.execute(this::deliverHeld);
-        } else if (connection.tls() != null) {
-            loop.execute(this::processTlsInput);    // records may be waiting in the TLS buffer, with nothing more to come
+        if (held != null || connection.tls() != null) {
+            loop.execute(this::resumeDelivery);
+        }
+    }
+
+    /** Delivers what was held, then what waits in the TLS buffer: records may wait there with nothing more to come. */
+    private void resumeDelivery() {
+        if (held != null && !deliverHeld()) {
+            return;
+        }
+        if (connection.tls() != null) {
+            processTlsInput();
         }
     }
 

@@ -176,6 +176,11 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
         return closed;
     }
 
+    /** Whether the protocol takes data now (see {@link InboundReader#acceptsData()}): for a {@link FramedProtocol} between frames. */
+    boolean acceptsData() {
+        return inbound.acceptsData();
+    }
+
     /** Whether the connection is closing on the loop ({@link #close} has run) or closed: nothing more is read or written. */
     boolean closeStarted() {
         return closing;

@@ -125,11 +125,6 @@ public final class ChannelConnection implements Connection {
     }
 
     @Override
-    public String readLine() throws IOException {
-        return in.readLine();
-    }
-
-    @Override
     public SocketAddress clientAddress() {
         return clientAddress;
     }

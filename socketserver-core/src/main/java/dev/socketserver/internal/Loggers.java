@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The library's loggers, one per component, all under {@code dev.socketserver} (so configuring
  * that name configures them all). Everything goes through {@link System.Logger}. The levels
- * follow one rule: a client that went away is {@code TRACE}, routine events {@code DEBUG}, a
+ * follow one rule: a client that went away is {@code TRACE}, routine events {@code DEBUG} (among
+ * them a connection closed by a timeout, or because its peer sent a frame over the limit), a
  * client's protocol error (a failed TLS handshake, a bad PROXY header) {@code WARNING} at most
  * once a second per kind, a handler's exception {@code WARNING} (Python's error block), and a
  * fault in the library or the system (an accept that fails, a hook that throws) {@code ERROR} or

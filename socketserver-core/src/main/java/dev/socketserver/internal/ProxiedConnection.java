@@ -49,11 +49,6 @@ public final class ProxiedConnection implements Connection {
     }
 
     @Override
-    public String readLine() throws IOException {
-        return real.readLine();
-    }
-
-    @Override
     public SocketAddress localAddress() {
         return real.localAddress();
     }

@@ -1,20 +1,18 @@
 package dev.socketserver.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
+import dev.socketserver.internal.framing.BufferWindow;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * The buffered input of a connection: a plain {@link InputStream} that can also read lines, without
- * locks (one reader at a time). Closing it does not close the connection.
+ * The buffered input of a connection: a plain {@link InputStream} whose buffer the frame readers
+ * scan in place ({@link BufferWindow}), without locks (one reader at a time). Closing it does not close the connection.
  */
-public final class SocketInput extends InputStream {
-    public static final int MAX_LINE = 65_536;
+public final class SocketInput extends InputStream implements BufferWindow {
 
     /** The buffer a connection waits with: small, since an idle connection holds it. */
     static final int INITIAL_BUFFER = 2048;
@@ -141,52 +139,26 @@ public final class SocketInput extends InputStream {
         return raw.available();
     }
 
-    /** Reads up to and including {@code \n}; see {@code Connection.readLine()}. */
-    public String readLine() throws IOException {
-        ByteArrayOutputStream partial = null;
-        while (true) {
-            if (position >= limit && !fill()) {
-                if (partial == null || partial.size() == 0) {
-                    return null;
-                }
-                return decode(partial.toByteArray(), partial.size());
-            }
-            for (int i = position; i < limit; i++) {
-                if (buffer[i] == '\n') {
-                    int start = position;
-                    position = i + 1;
-                    if (partial == null) {
-                        return decode(buffer, start, i - start);
-                    }
-                    partial.write(buffer, start, i - start);
-                    checkLength(partial.size());
-                    return decode(partial.toByteArray(), partial.size());
-                }
-            }
-            if (partial == null) {
-                partial = new ByteArrayOutputStream(256);
-            }
-            partial.write(buffer, position, limit - position);
-            position = limit;
-            checkLength(partial.size());
-        }
+    /** Buffered bytes not yet consumed; when there are none, reads more (see {@link BufferWindow}). */
+    @Override
+    public int window() throws IOException {
+        return position < limit || fill() ? limit - position : 0;
     }
 
-    private static void checkLength(int length) throws IOException {
-        if (length > MAX_LINE) {
-            throw new EOFException("line longer than " + MAX_LINE + " bytes");
-        }
+    @Override
+    public byte[] windowArray() {
+        return buffer;
     }
 
-    private static String decode(byte[] bytes, int length) {
-        return decode(bytes, 0, length);
+    @Override
+    public int windowStart() {
+        return position;
     }
 
-    private static String decode(byte[] bytes, int offset, int length) {
-        if (length > 0 && bytes[offset + length - 1] == '\r') {
-            length--;
-        }
-        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    @Override
+    public void consume(int n) {
+        Objects.checkIndex(n, limit - position + 1);
+        position += n;
     }
 
     /** The size of the buffer now, for tests. */

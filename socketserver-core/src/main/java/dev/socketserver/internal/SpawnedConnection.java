@@ -52,11 +52,6 @@ public final class SpawnedConnection implements Connection {
     }
 
     @Override
-    public String readLine() {
-        throw servedByChild();
-    }
-
-    @Override
     public SocketAddress clientAddress() {
         return accepted.remote();
     }

@@ -145,11 +145,6 @@ public final class TlsConnection implements Connection {
     }
 
     @Override
-    public String readLine() throws IOException {
-        return in.readLine();
-    }
-
-    @Override
     public SocketAddress clientAddress() {
         return plain.clientAddress();
     }
