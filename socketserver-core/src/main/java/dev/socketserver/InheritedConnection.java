@@ -3,6 +3,7 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ServerCounters;
+import dev.socketserver.internal.linux.InheritedSockets;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +29,10 @@ import java.util.function.Supplier;
  * public static void main(String[] args) { InheritedConnection.serve(Handler::new); }
  * }
  *
+ * <p>The same serves a connection that something else accepted: inetd (the connection on standard
+ * input), or systemd with {@code Accept=yes} (the connection as descriptor 3, see
+ * {@link SystemdSocket#passedConnection()}).
+ *
  * <p>As in Python's {@code ForkingMixIn}, the process exits with status 0 when the handler
  * returns and 1 when it throws, after printing Python's error block to standard error. In the
  * child {@link BaseRequestHandler#server()} is {@code null}: the server lives in another process.
@@ -46,13 +51,26 @@ public final class InheritedConnection {
         serve(FunctionHandlers.of(handler));
     }
 
+    /**
+     * Serves the one connection this process was given, with {@code handler}, and returns the
+     * status {@link #serve} would exit with (0 served, 1 the handler threw, 2 no connection), for a
+     * program that ends in its own way. The connection is standard input (inetd, or a server's
+     * process per connection), or the connected socket systemd passed ({@code Accept=yes}, see
+     * {@link SystemdSocket#passedConnection()}).
+     */
+    public static int serveOne(ConnectionHandler handler) {
+        return serveOnce(FunctionHandlers.of(handler), System.err);
+    }
+
     static int serveOnce(Supplier<? extends BaseRequestHandler<Connection>> handlers, PrintStream err) {
         Connection connection;
         try {
+            InheritedSockets.connectionOnStandardInput();   // systemd's Accept=yes passes it as descriptor 3
             Channel inherited = System.inheritedChannel();
             if (!(inherited instanceof SocketChannel socket)) {
                 err.println("socketserver: standard input is not a connected socket (got " + inherited
-                        + "); run this program through Concurrency.processPerConnection or socketserver exec");
+                        + "), and systemd passed no connection; run this program through Concurrency.processPerConnection, "
+                        + "socketserver exec, inetd, or a socket unit with Accept=yes");
                 return 2;
             }
             connection = ChannelConnection.accepted(socket, new ServerCounters());

@@ -5,6 +5,7 @@ import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.Durations;
 import dev.socketserver.internal.WorkerProcess;
+import dev.socketserver.internal.linux.InheritedSockets;
 
 import java.io.IOException;
 import java.net.ProtocolFamily;
@@ -13,6 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -45,7 +47,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             this.bound = true;
         } else {
             this.address = address;
-            this.channel = ServerSocketChannel.open(family);
+            this.channel = ServerSocketChannel.open(InheritedSockets.family(address, family));
         }
     }
 
@@ -107,8 +109,26 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
             return;   // a worker serves the socket its supervisor bound
         }
         requireUnbound("serverBind()");
+        if (serveInheritedSocket()) {
+            return;
+        }
         beforeBind(channel);
         bindChannel(address);
+    }
+
+    /**
+     * Serves the socket a service manager passed to this process at the requested address, if it
+     * passed one (see {@link SystemdSocket}), instead of binding a new one.
+     *
+     * @return whether it did
+     */
+    final boolean serveInheritedSocket() throws IOException {
+        Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+        inherited.ifPresent(at -> {
+            bound = true;
+            address = at;
+        });
+        return inherited.isPresent();
     }
 
     /** Binds and listens at {@code at}; {@link #serverAddress()} is then where the socket is bound. */

@@ -3,6 +3,7 @@ package dev.socketserver;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.OptionChecks;
+import dev.socketserver.internal.linux.InheritedSockets;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -17,6 +18,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -70,8 +72,8 @@ public non-sealed class UdpServer extends DatagramServer {
                      ThreadModel concurrency, ServerOptions options) throws IOException {
         super(handlerFactory, concurrency, DEFAULT_MAX_PACKET_SIZE);
         this.address = Objects.requireNonNull(address, "address");
-        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        this.channel = DatagramChannel.open(InheritedSockets.family(address, address.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6));
         configureAndBind(options);
     }
 
@@ -116,6 +118,12 @@ public non-sealed class UdpServer extends DatagramServer {
     @Override
     public void serverBind() throws IOException {
         requireUnbound("serverBind()");
+        Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+        if (inherited.isPresent()) {   // a socket the service manager passed (see SystemdSocket)
+            bound = true;
+            address = inherited.get();
+            return;
+        }
         if (options().reusePort()) {
             channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }

@@ -110,7 +110,9 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         if (bound) {
             throw new IllegalStateException("server is already bound to " + serverAddress());
         }
-        endpoint.bind(requestedAddress, options().socketPermissions());
+        if (!endpoint.adoptInherited(requestedAddress)) {
+            endpoint.bind(requestedAddress, options().socketPermissions());
+        }
         bound = true;
     }
 

@@ -94,6 +94,9 @@ public non-sealed class UnixStreamServer extends StreamServer {
         if (adoptedListener()) {
             return;   // a worker serves its supervisor's socket, and leaves the file to it
         }
+        if (serveInheritedSocket()) {
+            return;   // the service manager made the file, and keeps it
+        }
         Set<PosixFilePermission> permissions = options().socketPermissions();
         if (permissions == null) {
             super.serverBind();

@@ -67,6 +67,7 @@ final class ExecCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-children must be at least 1");
         }
         Concurrency children = Concurrency.processPerConnection(command, maxChildren, childEnvironment());
+        ListenAddress listen = this.listen.resolved();
         Server server = switch (listen) {
             case ListenAddress.Tcp(String host, int port) -> {
                 var address = new InetSocketAddress(host, port);

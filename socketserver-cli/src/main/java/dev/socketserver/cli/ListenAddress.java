@@ -1,15 +1,21 @@
 package dev.socketserver.cli;
 
+import dev.socketserver.SystemdSocket;
 import dev.socketserver.UnixAddress;
 
+import java.io.IOException;
 import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
  * Where a server listens, as the command line writes it: {@code tcp://HOST:PORT},
  * {@code udp://HOST:PORT}, {@code unix:PATH} or {@code unixgram:PATH} (a path, or {@code @name}
- * in Linux's abstract namespace). An IPv6 host goes in brackets
+ * in Linux's abstract namespace), or {@code systemd:} / {@code systemd:NAME} for a socket that
+ * systemd passed (socket activation), which {@link #resolved()} turns into its address; or
+ * {@code stdin:}, one connection on standard input, as inetd passes it. An IPv6 host goes in brackets
  * ({@code tcp://[::1]:9000}); port 0 asks the system for a free port.
  *
  * <p>Parsing checks the form only: a host name is resolved when the server binds.
@@ -17,7 +23,53 @@ import java.nio.file.Path;
 sealed interface ListenAddress {
 
     /** The forms {@link #parse} accepts, for error messages. */
-    String EXPECTED = "expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH";
+    String EXPECTED = "expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH, unixgram:PATH, systemd:[NAME] or stdin:";
+
+    /**
+     * The address to bind: this one, or for {@code systemd:} the address of the socket systemd
+     * passed, where the server then serves that socket instead of binding.
+     *
+     * @throws IOException if systemd passed no such socket, or one no server here can serve
+     */
+    default ListenAddress resolved() throws IOException {
+        return this;
+    }
+
+    /**
+     * One connection that something else accepted: {@code stdin:} (inetd, or systemd's
+     * {@code StandardInput=socket}) or, from {@code systemd:}, the connected socket of a socket
+     * unit with {@code Accept=yes}. The command serves it and exits.
+     */
+    record OneConnection(String form) implements ListenAddress {
+        @Override
+        public String toString() {
+            return form;
+        }
+    }
+
+    /** A socket passed by systemd: the only one ({@code name} null), or the one of that {@code FileDescriptorName}. */
+    record Systemd(String name) implements ListenAddress {
+        @Override
+        public ListenAddress resolved() throws IOException {
+            if (SystemdSocket.passedConnection()) {
+                return new OneConnection(toString());
+            }
+            SystemdSocket socket = name == null ? SystemdSocket.only() : SystemdSocket.named(name);
+            return switch (socket.address()) {
+                case InetSocketAddress inet when socket.kind() == SystemdSocket.Kind.TCP ->
+                        new Tcp(inet.getAddress().getHostAddress(), inet.getPort());
+                case InetSocketAddress inet -> new Udp(inet.getAddress().getHostAddress(), inet.getPort());
+                case UnixDomainSocketAddress unix -> new Unix(unix.getPath());
+                case UnixAddress unix -> new Unixgram(unix);
+                default -> throw new IOException("systemd passed " + socket + ", which no server here serves");
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "systemd:" + (name == null ? "" : name);
+        }
+    }
 
     /** A TCP address; {@code host} is a name or an IP literal, without brackets. */
     record Tcp(String host, int port) implements ListenAddress {
@@ -69,6 +121,13 @@ sealed interface ListenAddress {
         if (text.startsWith("unixgram:")) {
             String rest = text.substring("unixgram:".length());
             return new Unixgram(rest.startsWith("@") ? abstractName(rest) : UnixAddress.of(unixPath(rest)));
+        }
+        if (text.equals("stdin:")) {
+            return new OneConnection(text);
+        }
+        if (text.startsWith("systemd:")) {
+            String name = text.substring("systemd:".length());
+            return new Systemd(name.isEmpty() ? null : name);
         }
         if (text.startsWith("unix:")) {
             String rest = text.substring("unix:".length());

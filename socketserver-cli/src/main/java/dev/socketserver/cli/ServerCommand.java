@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.InheritedConnection;
 import dev.socketserver.Server;
 
 import picocli.CommandLine.Mixin;
@@ -71,6 +72,10 @@ abstract class ServerCommand implements Callable<Integer> {
     }
 
     private int serve(PrintStream out, LinePrinter lines) throws IOException {
+        options.listen = options.listen.resolved();   // systemd: becomes the address of the socket systemd passed
+        if (options.listen instanceof ListenAddress.OneConnection one) {
+            return serveOneConnection(one, lines);
+        }
         Server server;
         try {
             server = Servers.open(options.listen, service(lines), options.concurrency, options);
@@ -89,5 +94,19 @@ abstract class ServerCommand implements Callable<Integer> {
             lockOutWarning().ifPresent(System.err::println);
         }
         return ServerSession.serveUntilStopped(server, options.drain, signals, System.err);
+    }
+
+    /**
+     * Serves the one connection inetd or systemd ({@code Accept=yes}) accepted, with the blocking
+     * handler, and ends: there is no listening socket, so no listening line (with inetd, standard
+     * output is the connection itself).
+     */
+    private int serveOneConnection(ListenAddress.OneConnection one, LinePrinter lines) {
+        if (options.tlsCertificate != null || options.proxyProtocol || options.maxConnections > 0 || options.statsInterval != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert, --proxy-protocol, --max-connections and --stats apply to a listening socket, not to the one connection of " + one);
+        }
+        int status = InheritedConnection.serveOne(service(lines).onConnection());
+        return status == 0 ? 0 : Main.EXIT_FAILURE;
     }
 }

@@ -41,6 +41,8 @@ final class Servers {
                 case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection(), options);
                 case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get(), options);
                 case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, service.asyncDatagrams().get(), options);
+                case ListenAddress.Systemd systemd -> throw unresolved(systemd);
+                case ListenAddress.OneConnection one -> throw new IllegalStateException(one + " has no server: ServerCommand serves it");
             };
             if (loops > 0) {
                 server.setEventLoops(loops);
@@ -57,7 +59,13 @@ final class Servers {
                 yield udp;
             }
             case ListenAddress.Unixgram(var unixAddress) -> new UnixDatagramServer(unixAddress, service.onDatagram(), threadsFor(concurrency), options);
+            case ListenAddress.Systemd systemd -> throw unresolved(systemd);
+            case ListenAddress.OneConnection one -> throw new IllegalStateException(one + " has no server: ServerCommand serves it");
         };
+    }
+
+    private static IllegalStateException unresolved(ListenAddress.Systemd systemd) {
+        return new IllegalStateException(systemd + " reached Servers.open unresolved: call ListenAddress.resolved() first");
     }
 
     /** Datagram servers take thread models only: a datagram has no connection to hand to another process. */

@@ -66,6 +66,13 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(new ProcessBuilder(command(args)).start());
     }
 
+    /** Starts {@code socketserver ARGS...} through {@code launcher}, a program that runs the command after its own arguments (such as {@code systemd-socket-activate -l ADDRESS}). */
+    static CliProcess startThrough(List<String> launcher, String... args) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(command(args));
+        return new CliProcess(new ProcessBuilder(command).start());
+    }
+
     /** Starts {@code socketserver ARGS...} with {@code extraEnvironment} added to this JVM's environment. */
     static CliProcess startWithEnvironment(java.util.Map<String, String> extraEnvironment, String... args) throws IOException {
         var builder = new ProcessBuilder(command(args));
@@ -141,6 +148,8 @@ final class CliProcess implements AutoCloseable {
             case ListenAddress.Udp(String host, int port) -> new InetSocketAddress(host, port);
             case ListenAddress.Unix unix -> throw new AssertionError("expected tcp or udp, got " + unix);
             case ListenAddress.Unixgram unixgram -> throw new AssertionError("expected tcp or udp, got " + unixgram);
+            case ListenAddress.Systemd systemd -> throw new AssertionError("expected tcp or udp, got " + systemd);
+            case ListenAddress.OneConnection one -> throw new AssertionError("expected tcp or udp, got " + one);
         };
     }
 

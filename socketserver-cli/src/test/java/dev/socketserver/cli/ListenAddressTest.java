@@ -39,16 +39,23 @@ class ListenAddressTest {
     }
 
     @Test
+    void parsesSystemdWithOrWithoutAName() {
+        assertThat(ListenAddress.parse("systemd:")).isEqualTo(new ListenAddress.Systemd(null));
+        assertThat(ListenAddress.parse("systemd:web")).isEqualTo(new ListenAddress.Systemd("web"));
+        assertThat(ListenAddress.parse("stdin:")).isEqualTo(new ListenAddress.OneConnection("stdin:"));
+    }
+
+    @Test
     void writesAddressesBackAsParsed() {
-        for (String text : new String[] {"tcp://127.0.0.1:9000", "udp://[::1]:5000", "unix:/tmp/x.sock"}) {
+        for (String text : new String[] {"tcp://127.0.0.1:9000", "udp://[::1]:5000", "unix:/tmp/x.sock", "systemd:", "systemd:web", "stdin:"}) {
             assertThat(ListenAddress.parse(text)).hasToString(text);
         }
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            foo                   | expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH
-            http://127.0.0.1:80   | unknown scheme 'http': expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH
+            foo                   | expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH, unixgram:PATH, systemd:[NAME] or stdin:
+            http://127.0.0.1:80   | unknown scheme 'http': expected tcp://HOST:PORT, udp://HOST:PORT, unix:PATH, unixgram:PATH, systemd:[NAME] or stdin:
             TCP://127.0.0.1:80    | unknown scheme 'TCP'
             127.0.0.1:9000        | expected tcp://HOST:PORT
             tcp://127.0.0.1       | missing port, as in tcp://127.0.0.1:9000

@@ -5,6 +5,7 @@ import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.OptionChecks;
 import dev.socketserver.internal.SocketFiles;
+import dev.socketserver.internal.linux.InheritedSockets;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -37,8 +39,12 @@ final class AsyncBinding {
             throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         OptionChecks.requireNoSocketFile(options, "a TCP server");
-        ServerSocketChannel channel = ServerSocketChannel.open(family(address));
+        ServerSocketChannel channel = ServerSocketChannel.open(InheritedSockets.family(address, family(address)));
         try {
+            Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+            if (inherited.isPresent()) {
+                return new AsyncServer(BoundSocket.listener("tcp", channel, null, inherited.get()), protocolFactory, options);
+            }
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
             if (options.reusePort()) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
@@ -57,6 +63,10 @@ final class AsyncBinding {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+            if (inherited.isPresent()) {   // the service manager made the file, and keeps it
+                return new AsyncServer(BoundSocket.listener("unix", channel, null, inherited.get()), protocolFactory, options);
+            }
             Set<PosixFilePermission> permissions = options.socketPermissions();
             if (permissions == null) {
                 SocketFiles.prepareStreamBind(path);
@@ -77,8 +87,12 @@ final class AsyncBinding {
         Objects.requireNonNull(protocol, "protocol");
         requireDatagramOptions(options, "an event-loop UDP server");
         OptionChecks.requireNoSocketFile(options, "a UDP server");
-        DatagramChannel channel = DatagramChannel.open(family(address));
+        DatagramChannel channel = DatagramChannel.open(InheritedSockets.family(address, family(address)));
         try {
+            Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+            if (inherited.isPresent()) {
+                return new AsyncServer(BoundSocket.udp(channel, protocol, inherited.get()), null, options);
+            }
             if (options.reusePort()) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
@@ -99,7 +113,9 @@ final class AsyncBinding {
         }
         UnixDatagramEndpoint endpoint = UnixDatagramEndpoint.open();
         try {
-            endpoint.bind(address, options.socketPermissions());
+            if (!endpoint.adoptInherited(address)) {
+                endpoint.bind(address, options.socketPermissions());
+            }
             return new AsyncServer(BoundSocket.unixgram(new UnixDatagramFeeder(endpoint, protocol), endpoint.localAddress()),
                     null, options);
         } catch (IOException | RuntimeException e) {

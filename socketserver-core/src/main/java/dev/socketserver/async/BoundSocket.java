@@ -84,7 +84,7 @@ final class BoundSocket {
         } else if (unixgram != null) {
             first.execute(() -> unixgram.start(first, context.counters));
         } else {
-            first.execute(() -> new DatagramEndpoint(first, datagramChannel, datagramProtocol, context.counters,
+            first.execute(() -> new DatagramEndpoint(first, datagramChannel, address, datagramProtocol, context.counters,
                     context.options().writeBufferLimit()).open());
         }
     }

@@ -34,15 +34,18 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     private final DatagramChannel channel;
     private final DatagramProtocol protocol;
     private final ServerCounters counters;
+    private final SocketAddress localAddress;   // not the channel's: an adopted socket's channel caches another
     private final long queueLimit;   // bytes; 0: no limit but the count
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();   // in pending, and on their way to the loop
     private SelectionKey key;
     private boolean closed;
 
-    DatagramEndpoint(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, ServerCounters counters, long queueLimit) {
+    DatagramEndpoint(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, DatagramProtocol protocol,
+                     ServerCounters counters, long queueLimit) {
         this.loop = loop;
         this.channel = channel;
+        this.localAddress = localAddress;
         this.protocol = protocol;
         this.counters = counters;
         this.queueLimit = queueLimit;
@@ -225,11 +228,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
 
     @Override
     public SocketAddress localAddress() {
-        try {
-            return channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return localAddress;
     }
 
     @Override

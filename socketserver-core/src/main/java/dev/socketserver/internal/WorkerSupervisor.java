@@ -1,6 +1,7 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.internal.linux.ChildReaper;
+import dev.socketserver.internal.linux.InheritedSockets;
 import dev.socketserver.internal.linux.Spawner;
 import dev.socketserver.internal.linux.SupervisorLink;
 
@@ -237,6 +238,8 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private void start(Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        // a worker serves the socket on its standard input; systemd's variables name this process's descriptors
+        environment.keySet().removeAll(List.of(InheritedSockets.LISTEN_PID, InheritedSockets.LISTEN_FDS, InheritedSockets.LISTEN_FDNAMES));
         environment.put(WorkerProcess.NUMBER_VARIABLE, Integer.toString(slot.number));
         environment.put(WorkerProcess.SUPERVISOR_FD_VARIABLE, "3");
         environment.put(WorkerHeartbeat.FD_VARIABLE, "4");

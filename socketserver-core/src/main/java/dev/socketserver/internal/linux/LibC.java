@@ -40,6 +40,9 @@ final class LibC {
     static final int F_SETFD = 2;
     static final int F_DUPFD_CLOEXEC = 1030;
     static final int FD_CLOEXEC = 1;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 04000;
 
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -49,6 +52,8 @@ final class LibC {
     private static final MethodHandle EVENTFD_WRITE = errnoCall("eventfd_write", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle EVENTFD_READ = errnoCall("eventfd_read", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle PIPE2 = errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle DUP3 = errnoCall("dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNSETENV = errnoCall("unsetenv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FCNTL = variadicErrnoCall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LOOKUP.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024, java.lang.foreign.ValueLayout.JAVA_BYTE)), JAVA_INT));
@@ -149,5 +154,19 @@ final class LibC {
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
+    }
+
+    /** Makes {@code newFd} a copy of {@code oldFd} (closing what {@code newFd} was), with {@code flags} ({@link #O_CLOEXEC}). */
+    static int dup3(MemorySegment state, int oldFd, int newFd, int flags) {
+        try {
+            return (int) DUP3.invokeExact(state, oldFd, newFd, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Removes a variable from the process's environment, as children started from now on see it. */
+    static int unsetenv(MemorySegment state, MemorySegment name) {
+        return invokeInt(UNSETENV, state, name);
     }
 }

@@ -20,6 +20,7 @@ final class LibCSockets {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
+    static final int SOCK_STREAM = 1;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_NONBLOCK = 04000;
     static final int SOCK_CLOEXEC = 02000000;
@@ -27,9 +28,11 @@ final class LibCSockets {
     static final int MSG_DONTWAIT = 0x40;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
+    static final int SO_TYPE = 3;
     static final int SO_SNDBUF = 7;
     static final int SO_PEERCRED = 17;
     static final int SO_ACCEPTCONN = 30;
+    static final int SO_DOMAIN = 39;
 
     /** {@code struct sockaddr_un}: a 2-byte family and 108 bytes of path. */
     static final int SOCKADDR_UN_SIZE = 110;

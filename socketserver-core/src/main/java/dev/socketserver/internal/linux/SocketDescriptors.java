@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -65,10 +66,14 @@ public final class SocketDescriptors {
      */
     public static int fdOf(ServerSocketChannel channel) throws IOException {
         SocketAddress bound = channel.getLocalAddress();   // ClosedChannelException when closed
+        Integer adopted = InheritedSockets.adoptedDescriptor(channel);
+        if (adopted != null) {
+            return adopted;
+        }
         if (bound == null) {
             throw new IllegalArgumentException("the channel is not bound: bind it before asking for its descriptor");
         }
-        List<Integer> candidates = listenersAt(bound);
+        List<Integer> candidates = socketsAt(bound, true);
         if (candidates.size() == 1) {
             return candidates.getFirst();
         }
@@ -82,8 +87,40 @@ public final class SocketDescriptors {
         return disambiguate(channel, candidates, bound);
     }
 
-    /** The sockets of this process that listen on {@code bound}. */
-    private static List<Integer> listenersAt(SocketAddress bound) throws IOException {
+    /**
+     * The descriptor number of a bound datagram channel; see {@link #fdOf(ServerSocketChannel)}.
+     *
+     * @throws IOException if the channel is closed, or another datagram socket of this process is bound to the same address
+     */
+    public static int fdOf(DatagramChannel channel) throws IOException {
+        SocketAddress bound = channel.getLocalAddress();
+        if (bound == null) {
+            throw new IllegalArgumentException("the channel is not bound: bind it before asking for its descriptor");
+        }
+        List<Integer> candidates = socketsAt(bound, false);
+        if (candidates.size() != 1) {
+            throw new IOException(candidates.size() + " datagram sockets of this process are bound to " + bound
+                    + " (descriptors " + candidates + "); cannot tell which one is the channel's");
+        }
+        return candidates.getFirst();
+    }
+
+    /** The local address of a socket descriptor ({@code getsockname}). */
+    public static SocketAddress localAddress(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = LibC.newCallState(arena);
+            MemorySegment address = arena.allocate(LibCSockets.SOCKADDR_STORAGE_SIZE, 8);
+            MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
+            if (LibCSockets.getsockname(state, fd, address, length) != 0) {
+                throw LibC.error("getsockname", "fd " + fd, LibC.errno(state));
+            }
+            return decode(address, length.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
+    /** The sockets of this process bound to {@code bound}: listening stream sockets, or datagram sockets. */
+    private static List<Integer> socketsAt(SocketAddress bound, boolean listening) throws IOException {
         List<Integer> found = new ArrayList<>();
         try (Arena arena = Arena.ofConfined(); DirectoryStream<Path> fds = Files.newDirectoryStream(OWN_DESCRIPTORS)) {
             MemorySegment state = LibC.newCallState(arena);
@@ -99,7 +136,10 @@ public final class SocketDescriptors {
                 } catch (NumberFormatException | NoSuchFileException e) {
                     continue;   // closed while we looked
                 }
-                if (intOption(state, fd, LibCSockets.SO_ACCEPTCONN) != 1) {
+                boolean wanted = listening
+                        ? intOption(state, fd, LibCSockets.SO_ACCEPTCONN) == 1
+                        : intOption(state, fd, LibCSockets.SO_TYPE) == LibCSockets.SOCK_DGRAM;
+                if (!wanted) {
                     continue;
                 }
                 length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
@@ -145,7 +185,7 @@ public final class SocketDescriptors {
     }
 
     /** An int-valued {@code SOL_SOCKET} option, or -1 if it cannot be read. */
-    private static int intOption(MemorySegment state, int fd, int option) {
+    static int intOption(MemorySegment state, int fd, int option) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);

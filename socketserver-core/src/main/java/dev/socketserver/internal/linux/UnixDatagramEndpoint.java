@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -124,6 +125,38 @@ public final class UnixDatagramEndpoint implements Closeable {
                 Files.setPosixFilePermissions(address.path(), permissions);   // the bind applied the umask too
             }
             boundAddress = localAddressLocked();
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /**
+     * Serves the socket a service manager passed to this process at {@code address}, if it passed
+     * one (systemd's socket activation), instead of binding: the inherited socket replaces this
+     * endpoint's own, and its file stays the service manager's.
+     *
+     * @return whether it did
+     */
+    public boolean adoptInherited(UnixAddress address) throws IOException {
+        Optional<InheritedSockets.Inherited> inherited = InheritedSockets.take(address);
+        if (inherited.isEmpty()) {
+            return false;
+        }
+        receiveLock.lock();
+        try {
+            requireOpen();
+            int from = inherited.get().fd();
+            if (LibC.dup3(receiveState, from, fd, LibC.O_CLOEXEC) < 0) {
+                throw LibC.error("dup3", "unixgram:" + address, LibC.errno(receiveState));
+            }
+            LibC.close(receiveState, from);
+            int flags = LibC.fcntl(receiveState, fd, LibC.F_GETFL, 0);
+            if (flags >= 0 && (flags & LibC.O_NONBLOCK) == 0) {
+                LibC.fcntl(receiveState, fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK);   // receives here never block
+            }
+            ownsFile = false;
+            boundAddress = localAddressLocked();
+            return true;
         } finally {
             receiveLock.unlock();
         }
