@@ -34,6 +34,16 @@ abstract class ServerCommand implements Callable<Integer> {
     abstract Service service(LinePrinter out);
 
     /**
+     * Binds the server that the flags describe, running {@link #service}; a command that builds
+     * its server another way overrides this.
+     *
+     * @throws IllegalArgumentException if the flags do not fit together (reported as bad arguments)
+     */
+    Server open(LinePrinter lines) throws IOException {
+        return Servers.open(options.listen, service(lines), options.concurrency, options);
+    }
+
+    /**
      * A warning when the server serves at most N connections at once and nothing ends an idle
      * one: N clients that connect and send nothing then lock everyone else out.
      */
@@ -73,7 +83,7 @@ abstract class ServerCommand implements Callable<Integer> {
     private int serve(PrintStream out, LinePrinter lines) throws IOException {
         Server server;
         try {
-            server = Servers.open(options.listen, service(lines), options.concurrency, options);
+            server = open(lines);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
