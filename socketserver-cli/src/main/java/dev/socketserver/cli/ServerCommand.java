@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.ConnectionHandler;
 import dev.socketserver.InheritedConnection;
 import dev.socketserver.Server;
 
@@ -33,6 +34,24 @@ abstract class ServerCommand implements Callable<Integer> {
      * serving never waits for standard output, which may be a pipe nobody reads.
      */
     abstract Service service(LinePrinter out);
+
+    /**
+     * Binds the server that the flags describe, running {@link #service}; a command that builds
+     * its server another way overrides this.
+     *
+     * @throws IllegalArgumentException if the flags do not fit together (reported as bad arguments)
+     */
+    Server open(LinePrinter lines) throws IOException {
+        return Servers.open(options.listen, service(lines), options.concurrency, options);
+    }
+
+    /**
+     * The handler of the one connection of {@code stdin:} or an {@code Accept=yes} socket; a
+     * command that cannot serve one connection alone throws {@link IllegalArgumentException}.
+     */
+    ConnectionHandler oneConnectionHandler(LinePrinter lines) {
+        return service(lines).onConnection();
+    }
 
     /**
      * A warning when the server serves at most N connections at once and nothing ends an idle
@@ -78,7 +97,7 @@ abstract class ServerCommand implements Callable<Integer> {
         }
         Server server;
         try {
-            server = Servers.open(options.listen, service(lines), options.concurrency, options);
+            server = open(lines);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -106,7 +125,13 @@ abstract class ServerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert, --proxy-protocol, --max-connections and --stats apply to a listening socket, not to the one connection of " + one);
         }
-        int status = InheritedConnection.serveOne(service(lines).onConnection());
+        ConnectionHandler handler;
+        try {
+            handler = oneConnectionHandler(lines);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int status = InheritedConnection.serveOne(handler);
         return status == 0 ? 0 : Main.EXIT_FAILURE;
     }
 }

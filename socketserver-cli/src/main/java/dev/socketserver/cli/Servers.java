@@ -78,7 +78,7 @@ final class Servers {
     }
 
     /** The flags as one options value; flags that no server at {@code address} can honour are refused here, in the flags' own words. */
-    private static ServerOptions options(ListenAddress address, ServeFlags flags) throws IOException {
+    static ServerOptions options(ListenAddress address, ServeFlags flags) throws IOException {
         boolean stream = address instanceof ListenAddress.Tcp || address instanceof ListenAddress.Unix;
         if (!stream && (flags.idleTimeout != null || flags.requestDeadline != null || flags.tlsCertificate != null || flags.proxyProtocol)) {
             throw new IllegalArgumentException("--idle-timeout, --request-deadline, --tls-cert and --proxy-protocol apply to stream servers "
@@ -112,7 +112,7 @@ final class Servers {
         return options.build();
     }
 
-    private static InetSocketAddress resolve(ListenAddress address, String host, int port) throws UnknownHostException {
+    static InetSocketAddress resolve(ListenAddress address, String host, int port) throws UnknownHostException {
         var resolved = new InetSocketAddress(host, port);
         if (resolved.isUnresolved()) {
             throw new UnknownHostException(address + ": unknown host '" + host + "'");

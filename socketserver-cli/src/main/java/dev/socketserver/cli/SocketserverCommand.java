@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Network servers as simple as Python's socketserver.",
         footer = {"", "The first line on standard output is 'listening on ADDRESS', with the real port.",
                 "SIGTERM or SIGINT stops accepting, lets running requests finish, and exits 0."},
-        subcommands = {EchoCommand.class, GreetCommand.class, ExecCommand.class, BenchCommand.class})
+        subcommands = {EchoCommand.class, GreetCommand.class, ExecCommand.class, RedisCommand.class, BenchCommand.class})
 final class SocketserverCommand implements Runnable {
 
     @Spec
