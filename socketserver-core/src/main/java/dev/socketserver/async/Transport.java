@@ -97,7 +97,7 @@ public interface Transport {
 
     /**
      * The application protocol negotiated with ALPN, such as {@code h2}: one of those given to
-     * {@link AsyncServer#setTlsApplicationProtocols} that the client offered too. Empty on a plain
+     * {@link dev.socketserver.TlsOptions#withApplicationProtocols TlsOptions.withApplicationProtocols} that the client offered too. Empty on a plain
      * connection, or when the two had none in common or the client offered none.
      */
     default Optional<String> tlsApplicationProtocol() {
