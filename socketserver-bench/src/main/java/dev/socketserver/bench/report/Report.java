@@ -229,7 +229,11 @@ public final class Report {
             }
             out.append('\n');
         }
-        return out.append(resp.summary()).toString();
+        String respSummary = resp.summary();
+        if (!respSummary.isEmpty()) {
+            out.append('\n').append(respSummary);
+        }
+        return out.toString();
     }
 
     /** The chart, as SVG: the echo tests only. */
