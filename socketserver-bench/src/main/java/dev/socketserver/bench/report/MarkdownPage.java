@@ -20,7 +20,8 @@ import static dev.socketserver.bench.report.Report.SATURATED;
  * The Markdown page of a {@link Report}, section by section: the run's facts, the messages/s and
  * p99 tables with their ratios to the baseline, bulk throughput, memory per idle connection, where
  * our servers trail most, whether the load generator was the bottleneck, errors and disturbances,
- * and every measurement. The figures and ratios come from the report; this class only lays them out.
+ * and every measurement; then the RESP section, if the run had one. The figures and ratios come from
+ * the report; this class only lays them out.
  */
 final class MarkdownPage {
     private final Report report;
@@ -39,6 +40,14 @@ final class MarkdownPage {
     String render() {
         var md = new StringBuilder();
         Map<String, String> f = results.facts();
+        if (!report.hasEcho()) {
+            md.append("# RESP benchmark, ").append(f.getOrDefault("date", "?")).append(", ")
+                    .append(f.getOrDefault("machine", "?")).append("\n\n");
+            facts(md);
+            report.resp().render(md);
+            md.append("The raw results are in the `.tsv` file of the same name.\n");
+            return md.toString();
+        }
         md.append("# Echo benchmark, ").append(f.getOrDefault("date", "?")).append(", ")
                 .append(f.getOrDefault("machine", "?")).append("\n\n");
         md.append("""
@@ -65,6 +74,10 @@ final class MarkdownPage {
         generator(md);
         suspects(md);
         raw(md);
+        if (report.resp().present()) {
+            md.append('\n');
+            report.resp().render(md);
+        }
         return md.toString();
     }
 

@@ -17,10 +17,11 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Turns the raw results of one benchmark run ({@link ResultsFile}) into the report people read: a
- * Markdown page with the run's facts, messages/s and p99 latency of every server in every test,
- * each also as a ratio to Netty on epoll measured in the same run, the memory per idle
- * connection, where our servers trail most, and anything that makes a figure suspect; plus an SVG
- * chart ({@link SvgChart}). This class indexes the results and takes the ratios; {@link MarkdownPage}
+ * Markdown page with the run's facts, messages/s and p99 latency of every server in every echo
+ * test, each also as a ratio to Netty on epoll measured in the same run, the memory per idle
+ * connection, where our servers trail most, and anything that makes a figure suspect; the RESP
+ * section ({@link RespSection}: redis-benchmark against Redis and ours, ratios to Redis); plus an
+ * SVG chart of the echo tests ({@link SvgChart}). This class indexes the results and takes the ratios; {@link MarkdownPage}
  * lays out the page.
  *
  * <pre>java -cp socketserver-bench.jar dev.socketserver.bench.report.Report RESULTS.tsv</pre>
@@ -68,6 +69,7 @@ public final class Report {
             new Server("python", "Python socketserver (threading)", false));
 
     private final ResultsFile results;
+    private final RespSection resp;
     private final String chartFile;
     private final Map<String, Map<String, ResultRow>> byTest = new LinkedHashMap<>();   // test -> server -> row
     private final List<Server> servers = new ArrayList<>();
@@ -78,11 +80,17 @@ public final class Report {
      * @param chartFile the chart's file name, relative to the report, for the image link
      */
     public Report(ResultsFile results, String chartFile) {
-        this.results = results;
+        List<ResultRow> echoRows = new ArrayList<>();
+        List<ResultRow> respRows = new ArrayList<>();
+        for (ResultRow row : results.rows()) {
+            (RespTest.isResp(row.test()) ? respRows : echoRows).add(row);
+        }
+        this.results = new ResultsFile(results.facts(), echoRows);
+        this.resp = new RespSection(results.facts(), respRows);
         this.chartFile = chartFile;
         Set<String> serverIds = new LinkedHashSet<>();
         Set<String> testIds = new LinkedHashSet<>();
-        for (ResultRow row : results.rows()) {
+        for (ResultRow row : echoRows) {
             byTest.computeIfAbsent(row.test(), t -> new LinkedHashMap<>()).put(row.server(), row);   // the last one wins
             serverIds.add(row.server());
             testIds.add(row.test());
@@ -117,16 +125,28 @@ public final class Report {
         Path svg = tsv.resolveSibling(base + ".svg");
         var report = new Report(ResultsFile.read(tsv), svg.getFileName().toString());
         Files.writeString(md, report.markdown(), StandardCharsets.UTF_8);
-        Files.writeString(svg, report.chart(), StandardCharsets.UTF_8);
         System.out.println("report: " + md);
-        System.out.println("chart:  " + svg);
+        if (report.hasEcho()) {
+            Files.writeString(svg, report.chart(), StandardCharsets.UTF_8);
+            System.out.println("chart:  " + svg);
+        }
         System.out.println();
         System.out.print(report.ratioSummary());
     }
 
-    /** The raw results. */
+    /** The run's facts and its echo rows (the RESP rows are in {@link #resp()}). */
     ResultsFile results() {
         return results;
+    }
+
+    /** The RESP section: redis-benchmark against Redis and ours. */
+    RespSection resp() {
+        return resp;
+    }
+
+    /** Whether the run measured any echo test (a run of the RESP section alone has none, and no chart). */
+    boolean hasEcho() {
+        return !results.rows().isEmpty();
     }
 
     /** The chart's file name, relative to the report. */
@@ -191,6 +211,9 @@ public final class Report {
     /** The messages/s and p99 ratios of every server in every test, as plain text for a terminal. */
     public String ratioSummary() {
         var out = new StringBuilder();
+        if (!hasEcho()) {
+            return resp.summary();
+        }
         out.append(String.format(Locale.ROOT, "%-32s", "ratio to Netty epoll"));
         for (Test t : tests) {
             out.append(String.format(Locale.ROOT, "  %-15s", t.id()));
@@ -206,10 +229,14 @@ public final class Report {
             }
             out.append('\n');
         }
+        String respSummary = resp.summary();
+        if (!respSummary.isEmpty()) {
+            out.append('\n').append(respSummary);
+        }
         return out.toString();
     }
 
-    /** The chart, as SVG. */
+    /** The chart, as SVG: the echo tests only. */
     public String chart() {
         List<String> groups = new ArrayList<>();
         List<String> groupTitles = new ArrayList<>();
