@@ -97,7 +97,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
 
     private enum Kind {
-        TCP, UNIX, UDP, UNIXGRAM, ASYNC_TCP, ASYNC_UNIX, ASYNC_UDP, ASYNC_UNIXGRAM, CUSTOM;
+        TCP, UNIX, UDP, UNIXGRAM, ASYNC_TCP, ASYNC_UNIX, ASYNC_UDP, ASYNC_UNIXGRAM, CUSTOM, REDIS;
 
         boolean blocking() {
             return this == TCP || this == UNIX || this == UDP || this == UNIXGRAM;
@@ -118,6 +118,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
 
     // the running server; set and cleared by whichever thread starts and closes it
     private volatile Server server;
+    private AutoCloseable owner;   // what owns the server and must close with it (a RedisServer), or null
     private Path directory;
     private LeakCheck.Snapshot baseline;
     private String startedBy;   // the unique id of the JUnit context that started the server, or null when started by hand
@@ -181,6 +182,35 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
      */
     public static TestServer of(ServerFactory factory) {
         return new TestServer(Kind.CUSTOM, factory);
+    }
+
+    /**
+     * The Redis-compatible server of {@code socketserver-redis} (RESP2, in memory; see its
+     * {@code RedisServer}), in this JVM on 127.0.0.1 and a free port: a test of a Redis client
+     * needs no {@code redis-server} binary or container. Add {@code dev.socketserver:socketserver-redis}
+     * as a test dependency beside the kit. Its data lives as long as the server (the class or the
+     * method, as for any {@code TestServer}); its requests are not recorded.
+     *
+     * {@snippet :
+     * @RegisterExtension
+     * static TestServer redis = TestServer.redis();
+     *
+     * @Test
+     * void caches() {
+     *     try (var jedis = new Jedis(redis.host(), redis.port())) {
+     *         jedis.set("k", "v");
+     *     }
+     * }
+     * }
+     *
+     * @throws IllegalStateException if {@code socketserver-redis} is not on the class or module path
+     */
+    public static TestServer redis() {
+        if (!RedisKit.available()) {
+            throw new IllegalStateException("TestServer.redis() needs the module socketserver-redis: "
+                    + "add dev.socketserver:socketserver-redis as a test dependency");
+        }
+        return new TestServer(Kind.REDIS, "redis");   // the handler slot is not used: RedisKit builds the server
     }
 
     /** 127.0.0.1 (the loopback), port 0: where the kit's TCP and UDP servers bind. */
@@ -256,6 +286,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
             if (built != null) {
                 built.close();
             }
+            closeOwner();
             deleteDirectory();
             throw e;
         }
@@ -290,6 +321,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
         } finally {
             server = null;
             running.close();
+            closeOwner();
             deleteDirectory();
         }
         if (leakCheck) {
@@ -476,7 +508,24 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
             case ASYNC_UNIXGRAM -> AsyncServer.unixgram(UnixAddress.of(socketFile()), Recording.of((DatagramProtocol) handler, recorder),
                     effective);
             case CUSTOM -> Objects.requireNonNull(((ServerFactory) handler).create(directory), "the ServerFactory returned null");
+            case REDIS -> {
+                AutoCloseable redis = RedisKit.build(loopback(), effective);
+                owner = redis;
+                yield RedisKit.serverOf(redis);
+            }
         };
+    }
+
+    private void closeOwner() {
+        AutoCloseable closing = owner;
+        owner = null;
+        if (closing != null) {
+            try {
+                closing.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + closing + " failed", e);
+            }
+        }
     }
 
     private ServerOptions effectiveOptions() {
