@@ -7,6 +7,7 @@
  */
 module dev.socketserver {
     requires transitive java.management;   // registerJmx returns an ObjectName
+    requires jdk.unsupported;              // sun.misc.Signal: StopSignals catches SIGTERM and SIGINT
 
     exports dev.socketserver;
     exports dev.socketserver.async;

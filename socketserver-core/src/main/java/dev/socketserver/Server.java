@@ -1,9 +1,12 @@
 package dev.socketserver;
 
+import dev.socketserver.internal.SignalledServing;
+
 import javax.management.ObjectName;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A server of any kind, blocking or event loop: what a program needs to run one, drain it and
@@ -59,6 +62,44 @@ public interface Server extends AutoCloseable {
      * @return whether everything ended before the deadline
      */
     boolean shutdown(Duration drain);
+
+    /**
+     * Serves until SIGTERM or SIGINT, then drains as {@link #shutdown(Duration)} does, for at most
+     * {@code drain}, and returns: what a service's {@code main} needs, so that a service manager's
+     * stop (systemd, Kubernetes, Docker) lets running requests finish and the program exits 0. A
+     * second signal cuts the drain short. The signals get their handlers of before back when this
+     * returns.
+     *
+     * {@snippet :
+     * void main() throws IOException {
+     *     var server = new TcpServer(new InetSocketAddress(9000), handler);
+     *     server.serveUntilStopped(Duration.ofSeconds(30));
+     * }
+     * }
+     *
+     * @return whether every connection ended before the deadline
+     * @throws IOException if the server's socket failed for good before or during the drain (the server is then closed)
+     * @throws Error a fatal error that ended serving, as {@link #serveForever()} throws it
+     */
+    default boolean serveUntilStopped(Duration drain) throws IOException {
+        StopSignals signals = StopSignals.install();
+        try {
+            return serveUntil(signals, drain);
+        } finally {
+            signals.uninstall();
+        }
+    }
+
+    /**
+     * {@link #serveUntilStopped(Duration)} with signals installed earlier, before the program said
+     * the server is up, so that a stop that comes at once is not missed.
+     *
+     * @return whether every connection ended before the deadline
+     * @throws IOException if the server's socket failed for good before or during the drain
+     */
+    default boolean serveUntil(StopSignals signals, Duration drain) throws IOException {
+        return SignalledServing.serve(this, Objects.requireNonNull(signals, "signals"), Objects.requireNonNull(drain, "drain"));
+    }
 
     /** Stops serving and closes the socket and every connection at once. Idempotent. */
     @Override

@@ -2,6 +2,7 @@ package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
 import dev.socketserver.Server;
+import dev.socketserver.StopSignals;
 import dev.socketserver.TcpServer;
 import dev.socketserver.UnixStreamServer;
 import picocli.CommandLine.Command;

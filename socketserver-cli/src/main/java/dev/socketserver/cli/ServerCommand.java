@@ -4,6 +4,7 @@ import dev.socketserver.Concurrency;
 import dev.socketserver.ConnectionHandler;
 import dev.socketserver.InheritedConnection;
 import dev.socketserver.Server;
+import dev.socketserver.StopSignals;
 
 import picocli.CommandLine.Mixin;
 

@@ -3,6 +3,7 @@ package dev.socketserver.cli;
 import dev.socketserver.Concurrency;
 import dev.socketserver.Server;
 import dev.socketserver.ServerStats;
+import dev.socketserver.StopSignals;
 import dev.socketserver.UnixAddress;
 
 import java.io.IOException;
@@ -11,28 +12,14 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A bound server's life from its listening line to the exit status: it serves until SIGTERM or
- * SIGINT, then drains with {@code shutdown(Duration)} (stop accepting, let running
- * requests finish until the deadline, close the rest) and the command exits 0. A second signal
- * ends the wait for running requests at once.
- *
- * <p>Threads: the serving loop runs in the daemon thread {@code socketserver-serve} and the drain
- * in the daemon thread {@code socketserver-drain}; the caller only waits. That way the caller
- * can stop waiting for a drain that overruns its deadline, for instance when a handler ignores
- * the closing of its connection.
+ * SIGINT, then drains ({@link Server#serveUntil}: stop accepting, let running requests finish
+ * until the deadline, close the rest) and the command exits 0. A second signal ends the wait for
+ * running requests at once.
  */
 final class ServerSession {
-    /** Past the drain deadline, how long the server gets to close the connections still open. */
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
-
     private ServerSession() {
     }
 
@@ -43,34 +30,15 @@ final class ServerSession {
      * drain; the failure is reported on {@code err} in one line.
      */
     static int serveUntilStopped(Server server, Duration drain, StopSignals signals, PrintStream err) {
-        CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
-            server.serveForever();
-            return null;
-        });
+        boolean drained;
         try {
-            CompletableFuture.anyOf(serving, signals.first()).join();
-        } catch (CompletionException e) {
-            return failed(server, e.getCause(), err);
+            drained = server.serveUntil(signals, drain);
+        } catch (IOException | RuntimeException | Error e) {
+            err.println("socketserver: " + describeFailure(e));
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
-        CompletableFuture<Boolean> drained = inDaemonThread("socketserver-drain", () -> server.shutdown(drain));
-        // serving returns normally once the drain has stopped it; only its failure cuts the drain short
-        var servingFailed = new CompletableFuture<Void>();
-        serving.whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                servingFailed.complete(null);
-            }
-        });
-        try {
-            CompletableFuture.anyOf(drained, signals.second(), servingFailed).get(saturatedNanos(drain.plus(CLOSE_GRACE)), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // the drain overran or failed, or serving failed (seen below): exiting closes whatever is still open
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (serving.isCompletedExceptionally()) {
-            return failed(server, serving.exceptionNow(), err);
-        }
-        if (!drained.isDone()) {
+        if (!drained) {
             removeSocketFile(server);
         }
         reportDrain(server.stats(), err);
@@ -84,18 +52,6 @@ final class ServerSession {
                     + stats.drainCuts() + " cut at the deadline");
             err.flush();
         }
-    }
-
-    /** The server failed: one line on {@code err}, the server closed at once, status 1. */
-    private static int failed(Server server, Throwable cause, PrintStream err) {
-        err.println("socketserver: " + describeFailure(cause));
-        err.flush();
-        try {
-            server.shutdown(Duration.ZERO);
-        } catch (RuntimeException | Error again) {
-            // it failed already; exiting closes whatever is still open
-        }
-        return Main.EXIT_FAILURE;
     }
 
     /** {@code fatal error, exiting: java.lang.OutOfMemoryError: Java heap space} for an Error; the message alone for an I/O failure. */
@@ -125,25 +81,5 @@ final class ServerSession {
                 // nothing more to do on the way out
             }
         }
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private static <T> CompletableFuture<T> inDaemonThread(String name, Callable<T> task) {
-        var result = new CompletableFuture<T>();
-        Thread.ofPlatform().name(name).daemon().start(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
     }
 }

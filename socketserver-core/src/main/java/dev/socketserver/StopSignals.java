@@ -1,0 +1,75 @@
+package dev.socketserver;
+
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * SIGTERM and SIGINT, caught so that a server drains and the program exits 0 instead of taking the
+ * JVM's default action (exit status 143 or 130, with no drain): what a service manager (systemd,
+ * Kubernetes, Docker) sends to stop a service. The first signal completes {@link #first()}, any
+ * later one {@link #second()}; {@link Server#serveUntil} drains on the first and cuts the drain
+ * short on the second.
+ *
+ * <p>Install before telling anyone the server is up (printing its address, reporting ready), so
+ * that a stop that comes at once is caught: {@link Server#serveUntilStopped(java.time.Duration)}
+ * installs them itself. {@link #uninstall()} gives the signals back their handlers of before.
+ *
+ * <p>This uses {@code sun.misc.Signal} (module {@code jdk.unsupported}): the JDK has no supported
+ * way to handle a signal without the JVM exiting. A signal the JVM reserves (under {@code -Xrs}) or
+ * that was ignored when the process started (SIGINT of a background job) keeps that behaviour.
+ */
+public final class StopSignals {
+    private static final List<String> NAMES = List.of("TERM", "INT");
+
+    private final AtomicInteger received = new AtomicInteger();
+    private final CompletableFuture<String> first = new CompletableFuture<>();
+    private final CompletableFuture<String> second = new CompletableFuture<>();
+    private final List<Signal> caught = new ArrayList<>();
+    private final List<SignalHandler> before = new ArrayList<>();
+
+    private StopSignals() {
+    }
+
+    /** Catches SIGTERM and SIGINT from now on. */
+    public static StopSignals install() {
+        var signals = new StopSignals();
+        for (String name : NAMES) {
+            try {
+                Signal signal = new Signal(name);
+                SignalHandler previous = Signal.handle(signal, signals::onSignal);
+                signals.caught.add(signal);
+                signals.before.add(previous);
+            } catch (IllegalArgumentException reserved) {
+                // left to the JVM's default action
+            }
+        }
+        return signals;
+    }
+
+    /** Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives. */
+    public CompletableFuture<String> first() {
+        return first;
+    }
+
+    /** Completes with the signal's name when a second signal arrives. */
+    public CompletableFuture<String> second() {
+        return second;
+    }
+
+    /** Gives SIGTERM and SIGINT back the handlers they had before {@link #install()}. */
+    public void uninstall() {
+        for (int i = 0; i < caught.size(); i++) {
+            Signal.handle(caught.get(i), before.get(i));
+        }
+    }
+
+    private void onSignal(Signal signal) {
+        String name = "SIG" + signal.getName();
+        (received.incrementAndGet() == 1 ? first : second).complete(name);
+    }
+}

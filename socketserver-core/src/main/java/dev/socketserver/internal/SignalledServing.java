@@ -1,0 +1,99 @@
+package dev.socketserver.internal;
+
+import dev.socketserver.Server;
+import dev.socketserver.StopSignals;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link Server#serveUntil}: serves until a stop signal, then drains. The serving loop runs in the
+ * daemon thread {@code socketserver-serve} and the drain in {@code socketserver-drain}; the caller
+ * only waits, so it can stop waiting for a drain that overruns its deadline (a handler that
+ * ignores the closing of its connection) and let the program exit.
+ */
+public final class SignalledServing {
+    /** Past the drain deadline, how long the server gets to close the connections still open. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
+    private SignalledServing() {
+    }
+
+    /** See {@link Server#serveUntil}. */
+    public static boolean serve(Server server, StopSignals signals, Duration drain) throws IOException {
+        if (drain.isNegative()) {
+            throw new IllegalArgumentException("drain must not be negative, got " + drain);
+        }
+        CompletableFuture<Void> serving = inDaemonThread("socketserver-serve", () -> {
+            server.serveForever();
+            return null;
+        });
+        try {
+            CompletableFuture.anyOf(serving, signals.first()).join();
+        } catch (CompletionException e) {
+            server.close();
+            throw rethrown(e.getCause());
+        }
+        CompletableFuture<Boolean> drained = inDaemonThread("socketserver-drain", () -> server.shutdown(drain));
+        var servingFailed = new CompletableFuture<Void>();   // serving returns normally once the drain stopped it
+        serving.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                servingFailed.complete(null);
+            }
+        });
+        try {
+            CompletableFuture.anyOf(drained, signals.second(), servingFailed).get(saturatedNanos(drain.plus(CLOSE_GRACE)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the drain overran or failed, or serving failed (seen below)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            return false;
+        }
+        if (serving.isCompletedExceptionally()) {
+            server.close();
+            throw rethrown(serving.exceptionNow());
+        }
+        if (signals.second().isDone() && !drained.isDone()) {
+            server.close();   // a second signal: stop waiting for busy connections
+        }
+        return drained.isDone() && !drained.isCompletedExceptionally() && drained.join();
+    }
+
+    private static IOException rethrown(Throwable cause) {
+        return switch (cause) {
+            case IOException io -> io;
+            case UncheckedIOException unchecked -> unchecked.getCause();
+            case RuntimeException runtime -> throw runtime;
+            case Error error -> throw error;
+            default -> new IOException(cause);
+        };
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static <T> CompletableFuture<T> inDaemonThread(String name, Callable<T> task) {
+        var result = new CompletableFuture<T>();
+        Thread.ofPlatform().name(name).daemon().start(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+}
