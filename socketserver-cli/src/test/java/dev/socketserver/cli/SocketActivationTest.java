@@ -199,7 +199,7 @@ class SocketActivationTest {
         }
     }
 
-    private static boolean onPath(String program) {
+    static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
                 return true;
