@@ -23,15 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class ServeUntilStoppedTest {
 
-    /** Echoes lines; to a line {@code slow} it says {@code busy} and then sleeps for a minute before its echo, so its connection is busy. */
+    /** Echoes lines; to a line {@code slow} it says {@code busy} and never echoes it, so its connection stays busy. */
     public static final class Child {
+        private static final java.util.concurrent.CountDownLatch NEVER = new java.util.concurrent.CountDownLatch(1);
+
         public static void main(String[] args) throws IOException {
             var server = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), conn -> {
                 for (String line = conn.readLine(100); line != null; line = conn.readLine(100)) {
                     if (line.equals("slow")) {
                         conn.out().write("busy\n".getBytes(StandardCharsets.UTF_8));
                         try {
-                            Thread.sleep(60_000);
+                            NEVER.await();   // busy until the drain cuts it: nothing releases this
                         } catch (InterruptedException e) {
                             return;
                         }

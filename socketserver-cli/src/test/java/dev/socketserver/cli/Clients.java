@@ -1,10 +1,12 @@
 package dev.socketserver.cli;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -29,6 +31,22 @@ final class Clients {
 
     static SocketChannel connect(SocketAddress address) throws IOException {
         return SocketChannel.open(address);
+    }
+
+    /**
+     * Connects {@code plain} (a new, unconnected socket) to {@code address}, with a read timeout; over
+     * TLS, returns the handshaken {@link SSLSocket} layered on it, trusting any certificate. Close
+     * {@code plain} first: an SSLSocket's close waits for a blocked writer.
+     */
+    static Socket connect(Socket plain, InetSocketAddress address, boolean tls) throws Exception {
+        plain.connect(address, 10_000);
+        plain.setSoTimeout(20_000);
+        if (!tls) {
+            return plain;
+        }
+        SSLSocket secure = (SSLSocket) ProductionOptionsTest.trustAll().getSocketFactory().createSocket(plain, "localhost", address.getPort(), true);
+        secure.startHandshake();
+        return secure;
     }
 
     static SocketChannel connectUnix(Path path) throws IOException {

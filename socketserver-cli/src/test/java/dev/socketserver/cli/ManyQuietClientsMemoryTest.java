@@ -5,7 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -62,7 +61,7 @@ class ManyQuietClientsMemoryTest {
         try (var cli = CliProcess.startWithEnvironment(Map.of("JAVA_TOOL_OPTIONS", "-Xms8m"), args.toArray(String[]::new))) {
             InetSocketAddress address = cli.awaitInetAddress();
             for (int i = 0; i < 20; i++) {   // warm up every worker and the code paths of a connection
-                try (Socket client = connect(new Socket(), address, tls)) {
+                try (Socket client = Clients.connect(new Socket(), address, tls)) {
                     send(client);
                     client.getInputStream().readNBytes(SENT);
                 }
@@ -72,7 +71,7 @@ class ManyQuietClientsMemoryTest {
             for (int i = 0; i < CLIENTS; i++) {
                 Socket raw = new Socket();
                 raws.add(raw);
-                Socket client = connect(raw, address, tls);
+                Socket client = Clients.connect(raw, address, tls);
                 clients.add(client);
                 send(client);
             }
@@ -107,16 +106,5 @@ class ManyQuietClientsMemoryTest {
                 LockSupport.parkNanos(2_000_000);
             }
         }
-    }
-
-    private static Socket connect(Socket plain, InetSocketAddress address, boolean tls) throws Exception {
-        plain.connect(address, 10_000);
-        plain.setSoTimeout(20_000);
-        if (!tls) {
-            return plain;
-        }
-        SSLSocket secure = (SSLSocket) ProductionOptionsTest.trustAll().getSocketFactory().createSocket(plain, "localhost", address.getPort(), true);
-        secure.startHandshake();
-        return secure;
     }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -62,7 +61,7 @@ class NeverReadingClientMemoryTest {
             }
             long before = ResidentMemory.of(cli.handle());
             Socket raw = new Socket();
-            try (Socket greedy = connect(raw, address, tls); raw) {   // raw closes first: an SSLSocket's close waits for a blocked writer
+            try (Socket greedy = Clients.connect(raw, address, tls); raw) {   // raw closes first: an SSLSocket's close waits for a blocked writer
                 long sent = sendUntilStalled(greedy.getOutputStream());
                 long grown = ResidentMemory.of(cli.handle()) - before;
 
@@ -150,22 +149,11 @@ class NeverReadingClientMemoryTest {
         return sent.get();
     }
 
-    private static Socket connect(Socket plain, InetSocketAddress address, boolean tls) throws Exception {
-        plain.connect(address, 10_000);
-        plain.setSoTimeout(20_000);
-        if (!tls) {
-            return plain;
-        }
-        SSLSocket secure = (SSLSocket) ProductionOptionsTest.trustAll().getSocketFactory().createSocket(plain, "localhost", address.getPort(), true);
-        secure.startHandshake();
-        return secure;
-    }
-
     private static boolean echo(InetSocketAddress address, boolean tls, int length) throws Exception {
         byte[] data = new byte[length];
         java.util.Arrays.fill(data, (byte) 'x');
         Socket raw = new Socket();
-        try (Socket client = connect(raw, address, tls); raw) {
+        try (Socket client = Clients.connect(raw, address, tls); raw) {
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     client.getOutputStream().write(data);

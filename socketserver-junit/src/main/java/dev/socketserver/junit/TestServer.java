@@ -31,17 +31,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A server for a test: serves a handler or protocol on the loopback, on port 0 (or a socket file
@@ -96,19 +93,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
     /** How long the kit waits for what should happen soon: a request to arrive or end, a leak to clear. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
 
-    private enum Kind {
-        TCP, UNIX, UDP, UNIXGRAM, ASYNC_TCP, ASYNC_UNIX, ASYNC_UDP, ASYNC_UNIXGRAM, CUSTOM, REDIS;
-
-        boolean blocking() {
-            return this == TCP || this == UNIX || this == UDP || this == UNIXGRAM;
-        }
-
-        boolean unix() {
-            return this == UNIX || this == UNIXGRAM || this == ASYNC_UNIX || this == ASYNC_UNIXGRAM;
-        }
-    }
-
-    private final Kind kind;
+    private final KitServer.Kind kind;
     private final Object handler;
     private final Recorder recorder = new Recorder();
     private ThreadModel concurrency = Concurrency.virtualThreads();
@@ -118,12 +103,11 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
 
     // the running server; set and cleared by whichever thread starts and closes it
     private volatile Server server;
-    private AutoCloseable owner;   // what owns the server and must close with it (a RedisServer), or null
-    private Path directory;
+    private KitServer running;   // the server with what it owns (a temporary directory, a RedisServer)
     private LeakCheck.Snapshot baseline;
     private String startedBy;   // the unique id of the JUnit context that started the server, or null when started by hand
 
-    private TestServer(Kind kind, Object handler) {
+    private TestServer(KitServer.Kind kind, Object handler) {
         this.kind = kind;
         this.handler = Objects.requireNonNull(handler, "handler");
     }
@@ -132,42 +116,42 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
 
     /** A {@link TcpServer} on 127.0.0.1, port 0, serving {@code handler} on virtual threads. */
     public static TestServer tcp(ConnectionHandler handler) {
-        return new TestServer(Kind.TCP, handler);
+        return new TestServer(KitServer.Kind.TCP, handler);
     }
 
     /** A {@link UnixStreamServer} on a socket file in a new temporary directory, serving {@code handler} on virtual threads. */
     public static TestServer unix(ConnectionHandler handler) {
-        return new TestServer(Kind.UNIX, handler);
+        return new TestServer(KitServer.Kind.UNIX, handler);
     }
 
     /** A {@link UdpServer} on 127.0.0.1, port 0, handling each datagram with {@code handler} on virtual threads. */
     public static TestServer udp(DatagramHandler handler) {
-        return new TestServer(Kind.UDP, handler);
+        return new TestServer(KitServer.Kind.UDP, handler);
     }
 
     /** A {@link UnixDatagramServer} on a socket file in a new temporary directory, handling each datagram with {@code handler}. */
     public static TestServer unixgram(DatagramHandler handler) {
-        return new TestServer(Kind.UNIXGRAM, handler);
+        return new TestServer(KitServer.Kind.UNIXGRAM, handler);
     }
 
     /** An event-loop {@link AsyncServer#tcp TCP server} on 127.0.0.1, port 0, with a protocol from {@code factory} per connection. */
     public static TestServer asyncTcp(Supplier<? extends Protocol> factory) {
-        return new TestServer(Kind.ASYNC_TCP, factory);
+        return new TestServer(KitServer.Kind.ASYNC_TCP, factory);
     }
 
     /** An event-loop {@link AsyncServer#unix Unix stream server} on a socket file in a new temporary directory. */
     public static TestServer asyncUnix(Supplier<? extends Protocol> factory) {
-        return new TestServer(Kind.ASYNC_UNIX, factory);
+        return new TestServer(KitServer.Kind.ASYNC_UNIX, factory);
     }
 
     /** An event-loop {@link AsyncServer#udp UDP server} on 127.0.0.1, port 0, serving {@code protocol}. */
     public static TestServer asyncUdp(DatagramProtocol protocol) {
-        return new TestServer(Kind.ASYNC_UDP, protocol);
+        return new TestServer(KitServer.Kind.ASYNC_UDP, protocol);
     }
 
     /** An event-loop {@link AsyncServer#unixgram Unix datagram server} on a socket file in a new temporary directory. */
     public static TestServer asyncUnixgram(DatagramProtocol protocol) {
-        return new TestServer(Kind.ASYNC_UNIXGRAM, protocol);
+        return new TestServer(KitServer.Kind.ASYNC_UNIXGRAM, protocol);
     }
 
     /**
@@ -181,7 +165,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
      * }
      */
     public static TestServer of(ServerFactory factory) {
-        return new TestServer(Kind.CUSTOM, factory);
+        return new TestServer(KitServer.Kind.CUSTOM, factory);
     }
 
     /**
@@ -210,7 +194,7 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
             throw new IllegalStateException("TestServer.redis() needs the module socketserver-redis: "
                     + "add dev.socketserver:socketserver-redis as a test dependency");
         }
-        return new TestServer(Kind.REDIS, "redis");   // the handler slot is not used: RedisKit builds the server
+        return new TestServer(KitServer.Kind.REDIS, "redis");   // the handler slot is not used: RedisKit builds the server
     }
 
     /** 127.0.0.1 (the loopback), port 0: where the kit's TCP and UDP servers bind. */
@@ -277,20 +261,15 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
         requireNotStarted();
         recorder.clear();
         baseline = leakCheck ? LeakCheck.baseline() : null;
-        directory = kind.unix() || kind == Kind.CUSTOM ? temporaryDirectory() : null;
-        Server built = null;
+        KitServer built = KitServer.build(kind, handler, recorder, concurrency, effectiveOptions());
         try {
-            built = build(effectiveOptions());
-            built.start();
+            built.server().start();
         } catch (IOException | RuntimeException | Error e) {
-            if (built != null) {
-                built.close();
-            }
-            closeOwner();
-            deleteDirectory();
+            built.close();
             throw e;
         }
-        server = built;
+        running = built;
+        server = built.server();
         return this;
     }
 
@@ -302,33 +281,33 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
      */
     @Override
     public synchronized void close() {
-        Server running = server;
-        if (running == null) {
+        Server serving = server;
+        if (serving == null) {
             return;
         }
         List<String> leaks = new ArrayList<>();
         try {
             if (leakCheck) {
                 long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
-                while (running.activeRequests() > 0 && System.nanoTime() - deadline < 0) {
+                while (serving.activeRequests() > 0 && System.nanoTime() - deadline < 0) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
-                if (running.activeRequests() > 0) {
-                    leaks.add(running.activeRequests() + " request(s) still running " + DEFAULT_WAIT.toMillis() + " ms after the test"
-                            + (kind == Kind.CUSTOM ? "" : ": " + recorder.open()));
+                if (serving.activeRequests() > 0) {
+                    leaks.add(serving.activeRequests() + " request(s) still running " + DEFAULT_WAIT.toMillis() + " ms after the test"
+                            + (kind.recorded() ? ": " + recorder.open() : ""));
                 }
             }
         } finally {
             server = null;
-            running.close();
-            closeOwner();
-            deleteDirectory();
+            KitServer closing = running;
+            running = null;
+            closing.close();
         }
         if (leakCheck) {
             leaks.addAll(LeakCheck.leaksSince(baseline, DEFAULT_WAIT));
         }
         if (!leaks.isEmpty()) {
-            throw new AssertionError("the test server " + running.serverUri() + " leaked:\n  " + String.join("\n  ", leaks));
+            throw new AssertionError("the test server " + serving.serverUri() + " leaked:\n  " + String.join("\n  ", leaks));
         }
     }
 
@@ -494,71 +473,8 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
 
     // ---- building ----------------------------------------------------------------------------------
 
-    @SuppressWarnings("unchecked")
-    private Server build(ServerOptions effective) throws IOException {
-        return switch (kind) {
-            case TCP -> new TcpServer(loopback(), Recording.of((ConnectionHandler) handler, recorder), concurrency, effective);
-            case UNIX -> new UnixStreamServer(socketFile(), Recording.of((ConnectionHandler) handler, recorder), concurrency, effective);
-            case UDP -> new UdpServer(loopback(), Recording.of((DatagramHandler) handler, recorder), concurrency, effective);
-            case UNIXGRAM -> new UnixDatagramServer(UnixAddress.of(socketFile()), Recording.of((DatagramHandler) handler, recorder),
-                    concurrency, effective);
-            case ASYNC_TCP -> AsyncServer.tcp(loopback(), Recording.of((Supplier<? extends Protocol>) handler, recorder), effective);
-            case ASYNC_UNIX -> AsyncServer.unix(socketFile(), Recording.of((Supplier<? extends Protocol>) handler, recorder), effective);
-            case ASYNC_UDP -> AsyncServer.udp(loopback(), Recording.of((DatagramProtocol) handler, recorder), effective);
-            case ASYNC_UNIXGRAM -> AsyncServer.unixgram(UnixAddress.of(socketFile()), Recording.of((DatagramProtocol) handler, recorder),
-                    effective);
-            case CUSTOM -> Objects.requireNonNull(((ServerFactory) handler).create(directory), "the ServerFactory returned null");
-            case REDIS -> {
-                AutoCloseable redis = RedisKit.build(loopback(), effective);
-                owner = redis;
-                yield RedisKit.serverOf(redis);
-            }
-        };
-    }
-
-    private void closeOwner() {
-        AutoCloseable closing = owner;
-        owner = null;
-        if (closing != null) {
-            try {
-                closing.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + closing + " failed", e);
-            }
-        }
-    }
-
     private ServerOptions effectiveOptions() {
         return tls ? options.toBuilder().tls(TlsOptions.of(TestTls.serverContext())).build() : options;
-    }
-
-    private Path socketFile() {
-        return directory.resolve("s.sock");
-    }
-
-    /** A new directory short enough for a socket file's path (at most 107 bytes): under java.io.tmpdir, else /tmp. */
-    private static Path temporaryDirectory() throws IOException {
-        Path dir = Files.createTempDirectory("socketserver-junit");
-        if (dir.resolve("s.sock").toString().length() <= 100 || !Files.isDirectory(Path.of("/tmp"))) {
-            return dir;
-        }
-        Files.delete(dir);
-        return Files.createTempDirectory(Path.of("/tmp"), "socketserver-junit");
-    }
-
-    private void deleteDirectory() {
-        Path dir = directory;
-        directory = null;
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is not worth failing a test for
-        }
     }
 
     private void requireNotStarted() {
@@ -568,8 +484,8 @@ public final class TestServer implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     private void requireRecorded() {
-        if (kind == Kind.CUSTOM) {
-            throw new IllegalStateException("a server built by TestServer.of(...) is not recorded; serve the handler with "
+        if (!kind.recorded()) {
+            throw new IllegalStateException("a server built by TestServer.of(...) or redis() is not recorded; serve the handler with "
                     + "TestServer.tcp, udp, unix, unixgram or their async forms to record its requests");
         }
     }

@@ -81,7 +81,7 @@ class KeyCommandsTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.sleep(5);
+            Thread.sleep(5);   // the pause between polls of a condition with a deadline
         }
     }
 }

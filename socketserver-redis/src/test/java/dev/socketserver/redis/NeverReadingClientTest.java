@@ -59,7 +59,7 @@ class NeverReadingClientTest {
             } else if (System.nanoTime() - steadySince > Duration.ofMillis(500).toNanos() && now > VALUE) {
                 return now;
             }
-            Thread.sleep(20);
+            Thread.sleep(20);   // the pause between polls; the deadline above bounds the wait
         }
         throw new AssertionError("the server kept sending replies nobody reads for 30 s: " + last + " bytes");
     }

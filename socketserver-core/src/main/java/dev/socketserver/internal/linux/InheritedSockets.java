@@ -121,19 +121,13 @@ public final class InheritedSockets {
      * The family a channel for {@code requested} should be opened with: an inherited socket's own
      * (a wildcard address of systemd is usually IPv6), else {@code fallback}.
      */
-    public static ProtocolFamily family(SocketAddress requested, ProtocolFamily fallback) throws IOException {
-        return find(requested, true).or(() -> findQuietly(requested))
-                .filter(socket -> socket.address() instanceof InetSocketAddress)
-                .map(socket -> (ProtocolFamily) (socket.ipv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET))
-                .orElse(fallback);
-    }
-
-    private static Optional<Inherited> findQuietly(SocketAddress requested) {
-        try {
-            return find(requested, false);
-        } catch (IOException e) {
-            return Optional.empty();
+    public static synchronized ProtocolFamily family(SocketAddress requested, ProtocolFamily fallback) throws IOException {
+        for (Inherited socket : all()) {
+            if (socket.address() instanceof InetSocketAddress && sameEndpoint(requested, socket.address())) {
+                return socket.ipv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            }
         }
+        return fallback;
     }
 
     /**

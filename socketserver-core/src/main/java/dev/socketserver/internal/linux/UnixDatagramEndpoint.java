@@ -12,7 +12,6 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -112,11 +111,11 @@ public final class UnixDatagramEndpoint implements Closeable {
         try {
             requireOpen();
             if (permissions != null && !address.isAbstract()) {
-                if (LibCSockets.fchmod(receiveState, fd, mode(permissions)) != 0) {
+                if (LibCSockets.fchmod(receiveState, fd, UnixSockaddr.mode(permissions)) != 0) {
                     throw LibC.error("fchmod", target, LibC.errno(receiveState));
                 }
             }
-            int length = encode(address, receiveAddress);
+            int length = UnixSockaddr.encode(address, receiveAddress);
             if (LibCSockets.bind(receiveState, fd, receiveAddress, length) != 0) {
                 throw LibC.error("bind", target, LibC.errno(receiveState));
             }
@@ -202,7 +201,7 @@ public final class UnixDatagramEndpoint implements Closeable {
         sendLock.lock();
         try {
             requireOpen();
-            int length = encode(address, sendAddress);
+            int length = UnixSockaddr.encode(address, sendAddress);
             if (LibCSockets.connect(sendState, fd, sendAddress, length) != 0) {
                 throw LibC.error("connect", "unixgram:" + address, LibC.errno(sendState));
             }
@@ -221,7 +220,7 @@ public final class UnixDatagramEndpoint implements Closeable {
         if (LibCSockets.getsockname(receiveState, fd, receiveAddress, receiveAddressLength) != 0) {
             throw LibC.error("getsockname", "unixgram", LibC.errno(receiveState));
         }
-        return decode(receiveAddress, receiveAddressLength.get(ValueLayout.JAVA_INT, 0));
+        return UnixSockaddr.decode(receiveAddress, receiveAddressLength.get(ValueLayout.JAVA_INT, 0));
     }
 
     /**
@@ -295,7 +294,7 @@ public final class UnixDatagramEndpoint implements Closeable {
             }
             int kept = (int) Math.min(length, maxSize);
             byte[] data = receiveBuffer.asSlice(0, kept).toArray(ValueLayout.JAVA_BYTE);
-            UnixAddress sender = decode(receiveAddress, receiveAddressLength.get(ValueLayout.JAVA_INT, 0));
+            UnixAddress sender = UnixSockaddr.decode(receiveAddress, receiveAddressLength.get(ValueLayout.JAVA_INT, 0));
             return new Received(data, sender, length > maxSize);
         } finally {
             receiveLock.unlock();
@@ -312,7 +311,7 @@ public final class UnixDatagramEndpoint implements Closeable {
                 sendBuffer = arena.allocate(Math.max(size, sendBuffer.byteSize() * 2));
             }
             MemorySegment.copy(MemorySegment.ofBuffer(datagram), 0, sendBuffer, 0, size);
-            int addressLength = encode(target, sendAddress);
+            int addressLength = UnixSockaddr.encode(target, sendAddress);
             long sent = LibCSockets.sendto(sendState, fd, sendBuffer, size, 0, sendAddress, addressLength);
             if (sent < 0) {
                 int errno = LibC.errno(sendState);
@@ -368,50 +367,6 @@ public final class UnixDatagramEndpoint implements Closeable {
             sendLock.unlock();
             receiveLock.unlock();
         }
-    }
-
-    static int encode(UnixAddress address, MemorySegment sockaddr) {
-        sockaddr.fill((byte) 0);
-        sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) LibCSockets.AF_UNIX);
-        byte[] name = address.name().getBytes(StandardCharsets.UTF_8);
-        int offset = LibCSockets.SUN_PATH_OFFSET + (address.isAbstract() ? 1 : 0);
-        MemorySegment.copy(name, 0, sockaddr, ValueLayout.JAVA_BYTE, offset, name.length);
-        // a path carries its terminator; an abstract name is exactly its bytes
-        return offset + name.length + (address.isAbstract() ? 0 : 1);
-    }
-
-    static UnixAddress decode(MemorySegment sockaddr, int length) {
-        if (length <= LibCSockets.SUN_PATH_OFFSET) {
-            return null;   // unnamed
-        }
-        if (sockaddr.get(ValueLayout.JAVA_BYTE, LibCSockets.SUN_PATH_OFFSET) == 0) {
-            byte[] name = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET + 1, length - LibCSockets.SUN_PATH_OFFSET - 1).toArray(ValueLayout.JAVA_BYTE);
-            return UnixAddress.ofAbstract(new String(name, StandardCharsets.UTF_8));
-        }
-        int end = LibCSockets.SUN_PATH_OFFSET;
-        while (end < length && sockaddr.get(ValueLayout.JAVA_BYTE, end) != 0) {
-            end++;
-        }
-        byte[] path = sockaddr.asSlice(LibCSockets.SUN_PATH_OFFSET, end - LibCSockets.SUN_PATH_OFFSET).toArray(ValueLayout.JAVA_BYTE);
-        return UnixAddress.of(Path.of(new String(path, StandardCharsets.UTF_8)));
-    }
-
-    private static int mode(Set<PosixFilePermission> permissions) {
-        int mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= switch (p) {
-                case OWNER_READ -> 0400;
-                case OWNER_WRITE -> 0200;
-                case OWNER_EXECUTE -> 0100;
-                case GROUP_READ -> 040;
-                case GROUP_WRITE -> 020;
-                case GROUP_EXECUTE -> 010;
-                case OTHERS_READ -> 04;
-                case OTHERS_WRITE -> 02;
-                case OTHERS_EXECUTE -> 01;
-            };
-        }
-        return mode;
     }
 
     @Override

@@ -37,8 +37,7 @@ public final class HeapPerKey {
 
     private static long usedAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
+            System.gc();   // a full, synchronous collection with G1 unless -XX:+ExplicitGCInvokesConcurrent
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
