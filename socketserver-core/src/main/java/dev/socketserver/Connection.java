@@ -178,6 +178,26 @@ public interface Connection extends Closeable {
     /** Whether the connection is still open. */
     boolean isOpen();
 
+    /**
+     * Runs {@code action} once when the server begins to drain ({@link Server#shutdown}): it no
+     * longer accepts, and will end this connection at its next quiet point (the handler's read
+     * then returns end of stream) or cut it at the drain's deadline. A long-lived handler (a
+     * chat, a subscription, a tunnel) can say goodbye here instead of polling
+     * {@link Server#isDraining()}, as Vert.x's {@code shutdownHandler}.
+     *
+     * <p>The action runs in the draining thread, while the handler may be blocked in a read: keep
+     * it short; it may write to {@link #out()} (a goodbye line) if the handler is not writing at
+     * the same moment, and it may {@link #close()} the connection, which ends the handler's read.
+     * If the drain has begun already, it runs at once in the calling thread. A later call
+     * replaces an action not yet run. An exception it throws is logged.
+     *
+     * <p>Connections of a drained server only: a connection handed to a child process, and any
+     * other that no drain ends, never run it.
+     */
+    default void onDrain(Runnable action) {
+        java.util.Objects.requireNonNull(action, "action");
+    }
+
     /** Closes the connection at once; a read or write blocked in another thread fails. Idempotent. */
     @Override
     void close();

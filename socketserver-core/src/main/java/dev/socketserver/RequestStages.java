@@ -66,6 +66,10 @@ interface RequestStages<Q> {
         throw new IllegalStateException("this server supervises no worker processes");
     }
 
+    /** A drain began: tells the running requests' handlers ({@link Connection#onDrain}). */
+    default void drainStarted() {
+    }
+
     /** A drain's regular look at the running requests: ends those at a quiet point (see {@link DrainPlan}). */
     default void drainLook(DrainPlan plan, long nowNanos) {
     }

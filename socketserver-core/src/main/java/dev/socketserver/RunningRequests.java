@@ -118,6 +118,7 @@ final class RunningRequests<Q> {
 
     /** Waits for running requests until the plan's deadline, looking for quiet connections to end as it goes. */
     boolean awaitDrained(DrainPlan plan) {
+        server.stages().drainStarted();
         while (true) {
             long now = System.nanoTime();
             server.stages().drainLook(plan, now);

@@ -82,9 +82,20 @@ public interface Server extends AutoCloseable {
      * @throws Error a fatal error that ended serving, as {@link #serveForever()} throws it
      */
     default boolean serveUntilStopped(Duration drain) throws IOException {
+        return serveUntilStopped(GracefulStop.drain(drain));
+    }
+
+    /**
+     * {@link #serveUntilStopped(Duration)} with a delay before the drain, or an action at the
+     * signal (see {@link GracefulStop}), such as reporting not ready to a load balancer.
+     *
+     * @return whether every connection ended before the drain's deadline
+     * @throws IOException if the server's socket failed for good before or during the drain
+     */
+    default boolean serveUntilStopped(GracefulStop stop) throws IOException {
         StopSignals signals = StopSignals.install();
         try {
-            return serveUntil(signals, drain);
+            return serveUntil(signals, stop);
         } finally {
             signals.uninstall();
         }
@@ -98,7 +109,19 @@ public interface Server extends AutoCloseable {
      * @throws IOException if the server's socket failed for good before or during the drain
      */
     default boolean serveUntil(StopSignals signals, Duration drain) throws IOException {
-        return SignalledServing.serve(this, Objects.requireNonNull(signals, "signals"), Objects.requireNonNull(drain, "drain"));
+        return serveUntil(signals, GracefulStop.drain(drain));
+    }
+
+    /**
+     * {@link #serveUntilStopped(GracefulStop)} with signals installed earlier. A second signal
+     * during the delay stops the server at once, without a drain; during the drain, it cuts the
+     * drain short.
+     *
+     * @return whether every connection ended before the drain's deadline
+     * @throws IOException if the server's socket failed for good before or during the drain
+     */
+    default boolean serveUntil(StopSignals signals, GracefulStop stop) throws IOException {
+        return SignalledServing.serve(this, Objects.requireNonNull(signals, "signals"), Objects.requireNonNull(stop, "stop"));
     }
 
     /** Stops serving and closes the socket and every connection at once. Idempotent. */

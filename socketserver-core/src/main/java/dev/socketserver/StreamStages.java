@@ -103,6 +103,15 @@ final class StreamStages implements RequestStages<Connection> {
         return served instanceof ProxiedConnection proxied ? proxied.real() : served;
     }
 
+    @Override
+    public void drainStarted() {
+        for (Connection request : server.runningRequests()) {
+            if (request instanceof ChannelConnection connection) {
+                connection.drainStarted();
+            }
+        }
+    }
+
     /** Ends the connections that are at a quiet point; see {@link BaseServer#shutdown(Duration)}. */
     @Override
     public void drainLook(DrainPlan plan, long nowNanos) {

@@ -43,7 +43,14 @@ class ServeUntilStoppedTest {
             });
             Duration drain = Duration.parse(args[0]);
             boolean drained;
-            if (args.length > 1 && args[1].equals("installed-first")) {
+            if (args.length > 1 && args[1].startsWith("delay=")) {
+                var stop = GracefulStop.drain(drain)
+                        .withDelay(Duration.parse(args[1].substring("delay=".length())))
+                        .whenStopRequested(() -> System.out.println("stop requested"));
+                StopSignals signals = StopSignals.install();
+                System.out.println("listening on " + server.serverUri());
+                drained = server.serveUntil(signals, stop);
+            } else if (args.length > 1 && args[1].equals("installed-first")) {
                 StopSignals signals = StopSignals.install();
                 System.out.println("listening on " + server.serverUri());
                 drained = server.serveUntil(signals, drain);
@@ -96,6 +103,51 @@ class ServeUntilStoppedTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    @Test
+    void withADelayTheServerGoesOnAcceptingAfterTheSignalThenDrains() throws Exception {
+        Process child = start("PT10S", "delay=PT3S");
+        try (var out = reader(child); Socket first = connect(out)) {
+            assertThat(exchange(first, "hello")).isEqualTo("hello");
+            signal(child, "TERM");
+            assertThat(out.readLine()).as("the action runs at the signal, before the delay").isEqualTo("stop requested");
+            try (Socket late = new Socket(first.getInetAddress(), first.getPort())) {
+                late.setSoTimeout(20_000);
+                assertThat(exchange(late, "late")).as("a client that comes during the delay is served").isEqualTo("late");
+                assertThat(first.getInputStream().read()).as("after the delay, the drain closes the connection at its quiet point").isEqualTo(-1);
+            }
+            assertThat(out.readLine()).isEqualTo("drained true");
+            assertThat(exitStatus(child)).isZero();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aSecondSignalDuringTheDelayStopsAtOnce() throws Exception {
+        Process child = start("PT60S", "delay=PT60S");
+        try (var out = reader(child); Socket client = connect(out)) {
+            assertThat(exchange(client, "hello")).isEqualTo("hello");
+            signal(child, "TERM");
+            assertThat(out.readLine()).isEqualTo("stop requested");
+            signal(child, "INT");
+            assertThat(out.readLine()).isEqualTo("drained false");
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).as("ends long before the minute of the delay").isTrue();
+            assertThat(child.exitValue()).isZero();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aStopWithANegativeDurationIsRefused() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> GracefulStop.drain(Duration.ofSeconds(1)).withDelay(Duration.ofSeconds(-1)))
+                .withMessageContaining("delay");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> GracefulStop.drain(Duration.ofSeconds(-1)))
+                .withMessageContaining("drain");
     }
 
     private static Process start(String... args) throws IOException {

@@ -32,6 +32,17 @@ final class ServeFlags {
                     + "one line on stderr counts both. Default: ${DEFAULT-VALUE}.")
     Duration drain;
 
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s",
+            description = "On SIGTERM or SIGINT, go on serving and accepting for this long before the drain, such as 5s, "
+                    + "while --ready-listen reports not ready: the time a load balancer or Kubernetes takes to stop "
+                    + "sending new clients. A second signal stops at once. Default: none.")
+    Duration drainDelay;
+
+    @Option(names = "--ready-listen", paramLabel = "ADDRESS",
+            description = "A readiness socket, tcp://HOST:PORT, for a tcpSocket readiness probe: it accepts while the server "
+                    + "serves and closes at the first SIGTERM or SIGINT, before --drain-delay. Default: none.")
+    ListenAddress readyListen;
+
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
             description = "Serve at most N connections at once; further clients wait in the backlog. 0: no limit. "
                     + "N idle clients then lock everyone else out: pair it with --idle-timeout or --request-deadline "

@@ -2,6 +2,7 @@ package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
 import dev.socketserver.ConnectionHandler;
+import dev.socketserver.GracefulStop;
 import dev.socketserver.InheritedConnection;
 import dev.socketserver.Server;
 import dev.socketserver.StopSignals;
@@ -16,7 +17,8 @@ import java.util.concurrent.Callable;
 
 /**
  * A command that runs a server: it binds, prints {@code listening on ADDRESS} (the real address)
- * as the first line of standard output, serves until SIGTERM or SIGINT, drains, and exits 0.
+ * as the first line of standard output, serves until SIGTERM or SIGINT, serves on for
+ * {@code --drain-delay} with {@code --ready-listen} closed, drains, and exits 0.
  * A failure to bind propagates to {@link ErrorReporter}, which makes it one line and exit status 1.
  */
 abstract class ServerCommand implements Callable<Integer> {
@@ -108,12 +110,41 @@ abstract class ServerCommand implements Callable<Integer> {
             StatsPrinter.start(server, options.statsInterval, System.err);
         }
         StopSignals signals = StopSignals.install();
-        if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output and address
-            out.println("listening on " + server.serverUri());
-            out.flush();
-            lockOutWarning().ifPresent(System.err::println);
+        GracefulStop stop = GracefulStop.drain(options.drain);
+        ReadinessSocket readiness = null;
+        try {
+            if (!Concurrency.isWorkerProcess()) {   // a worker shares its supervisor's standard output, address and readiness
+                stop = stop.withDelay(options.drainDelay);
+                if (options.readyListen != null) {
+                    readiness = openReadiness(server);
+                    stop = stop.whenStopRequested(readiness::close);
+                }
+                out.println("listening on " + server.serverUri());
+                out.flush();
+                if (readiness != null) {
+                    System.err.println("socketserver: ready on " + readiness.uri() + " (closes at the first stop signal)");
+                }
+                lockOutWarning().ifPresent(System.err::println);
+            }
+            return ServerSession.serveUntilStopped(server, stop, signals, System.err);
+        } finally {
+            if (readiness != null) {
+                readiness.close();
+            }
         }
-        return ServerSession.serveUntilStopped(server, options.drain, signals, System.err);
+    }
+
+    /** Binds {@code --ready-listen}; if that fails, closes {@code server} too, as a failed bind of it would. */
+    private ReadinessSocket openReadiness(Server server) throws IOException {
+        try {
+            return ReadinessSocket.open(options.readyListen.resolved());
+        } catch (IllegalArgumentException e) {
+            server.close();
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
     }
 
     /**

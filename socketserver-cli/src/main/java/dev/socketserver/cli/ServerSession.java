@@ -1,6 +1,7 @@
 package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
+import dev.socketserver.GracefulStop;
 import dev.socketserver.Server;
 import dev.socketserver.ServerStats;
 import dev.socketserver.StopSignals;
@@ -30,9 +31,14 @@ final class ServerSession {
      * drain; the failure is reported on {@code err} in one line.
      */
     static int serveUntilStopped(Server server, Duration drain, StopSignals signals, PrintStream err) {
+        return serveUntilStopped(server, GracefulStop.drain(drain), signals, err);
+    }
+
+    /** {@link #serveUntilStopped(Server, Duration, StopSignals, PrintStream)} with a delay before the drain, or an action at the signal. */
+    static int serveUntilStopped(Server server, GracefulStop stop, StopSignals signals, PrintStream err) {
         boolean drained;
         try {
-            drained = server.serveUntil(signals, drain);
+            drained = server.serveUntil(signals, stop);
         } catch (IOException | RuntimeException | Error e) {
             err.println("socketserver: " + describeFailure(e));
             err.flush();

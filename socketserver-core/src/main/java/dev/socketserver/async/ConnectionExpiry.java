@@ -56,6 +56,19 @@ final class ConnectionExpiry {
         }
     }
 
+    /** Tells the protocol of each of the loop's connections that the drain began. Runs on the loop. */
+    static void drainStarted(EventLoop loop) {
+        for (EventLoop.LoopChannel channel : loop.channels()) {
+            if (channel instanceof StreamConnection connection && connection.protocol() != null && !connection.closeStarted()) {
+                try {
+                    connection.protocol().drainStarted();
+                } catch (RuntimeException e) {
+                    connection.failed("drainStarted", e);
+                }
+            }
+        }
+    }
+
     /** The connection opened at {@code nowNanos}. */
     void opened(long nowNanos) {
         openedNanos = nowNanos;

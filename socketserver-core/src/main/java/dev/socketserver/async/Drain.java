@@ -31,6 +31,9 @@ final class Drain {
         listenerClosed.await(1, TimeUnit.SECONDS);
         boolean drained = true;
         if (socket.hasConnections()) {
+            for (EventLoop loop : loops) {
+                loop.execute(() -> ConnectionExpiry.drainStarted(loop));
+            }
             while (context.openConnections.get() > 0 && !running.hasFailed()) {
                 long now = System.nanoTime();
                 for (EventLoop loop : loops) {

@@ -82,6 +82,10 @@ public interface FrameProtocol {
     default void resumeWriting() {
     }
 
+    /** The server began to drain; see {@link Protocol#drainStarted()}. */
+    default void drainStarted() {
+    }
+
     /**
      * The protocol factory to give an {@link AsyncServer}: each connection gets a protocol from
      * {@code protocols} and its own state of {@code framer}.

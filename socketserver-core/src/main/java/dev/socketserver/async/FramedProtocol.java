@@ -200,4 +200,9 @@ final class FramedProtocol implements Protocol {
     public void resumeWriting() {
         protocol.resumeWriting();
     }
+
+    @Override
+    public void drainStarted() {
+        protocol.drainStarted();
+    }
 }

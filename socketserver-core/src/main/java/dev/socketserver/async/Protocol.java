@@ -60,4 +60,14 @@ public interface Protocol {
     /** The write buffer drained below the low water mark after a {@link #pauseWriting()}. */
     default void resumeWriting() {
     }
+
+    /**
+     * The server began to drain ({@link AsyncServer#shutdown}): it no longer accepts, and will
+     * close this connection at its next quiet point, or cut it at the drain's deadline. Called at
+     * most once, for a connection open when the drain starts. A long-lived protocol (a chat, a
+     * subscription, a tunnel) can say goodbye here, finish its work, or close at once; one that
+     * does nothing is closed between two requests. As Vert.x's {@code shutdownHandler}.
+     */
+    default void drainStarted() {
+    }
 }

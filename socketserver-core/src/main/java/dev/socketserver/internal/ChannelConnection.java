@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix stream.
@@ -42,6 +43,8 @@ public final class ChannelConnection implements Connection {
     private volatile boolean awaitingInput;          // the handler waits in a read, with nothing buffered above it
     private volatile boolean endAtEveryQuietPoint;   // a drain's final window: a read that finds nothing ends the input
     private volatile boolean endedWhenQuiet;         // counted once
+    private final AtomicReference<Runnable> drainAction = new AtomicReference<>();
+    private volatile boolean drainStarted;
 
     private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
         this.channel = channel;
@@ -86,6 +89,33 @@ public final class ChannelConnection implements Connection {
         }
         if (awaitingInput && plan.endsQuiet(lastActivityNanos, nowNanos)) {
             endIfQuiet();
+        }
+    }
+
+    /** The server began to drain: runs the handler's {@link #onDrain} action, if any. In the draining thread. */
+    public void drainStarted() {
+        drainStarted = true;
+        runDrainAction();
+    }
+
+    @Override
+    public void onDrain(Runnable action) {
+        drainAction.set(Objects.requireNonNull(action, "action"));
+        if (drainStarted) {
+            runDrainAction();
+        }
+    }
+
+    private void runDrainAction() {
+        Runnable action = drainAction.getAndSet(null);
+        if (action == null) {
+            return;
+        }
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            System.getLogger(Loggers.REQUEST).log(System.Logger.Level.WARNING,
+                    "the drain action of the connection from " + Addresses.format(clientAddress) + " threw", e);
         }
     }
 

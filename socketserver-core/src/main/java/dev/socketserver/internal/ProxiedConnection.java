@@ -89,6 +89,11 @@ public final class ProxiedConnection implements Connection {
     }
 
     @Override
+    public void onDrain(Runnable action) {
+        real.onDrain(action);
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -181,6 +181,11 @@ public final class TlsConnection implements Connection {
     }
 
     @Override
+    public void onDrain(Runnable action) {
+        plain.onDrain(action);
+    }
+
+    @Override
     public void close() {
         plain.close();
     }
