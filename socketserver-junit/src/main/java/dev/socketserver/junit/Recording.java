@@ -141,6 +141,11 @@ final class Recording {
         public void resumeWriting() {
             protocol.resumeWriting();
         }
+
+        @Override
+        public void drainStarted() {
+            protocol.drainStarted();
+        }
     }
 
     /** A connection whose input copies every byte read into the request's record. */
@@ -260,6 +265,11 @@ final class Recording {
         @Override
         public boolean isOpen() {
             return connection.isOpen();
+        }
+
+        @Override
+        public void onDrain(Runnable action) {
+            connection.onDrain(action);
         }
 
         @Override
