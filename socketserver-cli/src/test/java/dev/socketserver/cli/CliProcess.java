@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.fail;
  * collected. {@link #close()} kills the process if it still runs, so use try-with-resources.
  */
 final class CliProcess implements AutoCloseable {
-    /** How long a command may take to start, or to exit when it should. Generous: CI machines are slow. */
-    static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** How long a command may take to start, or to exit when it should. Generous: a JVM start took over 20 s on a 2-CPU machine busy with three builds. */
+    static final Duration PATIENCE = Duration.ofSeconds(45);
 
     private static final String END_OF_STREAM = "\u0000end of stream";
 
