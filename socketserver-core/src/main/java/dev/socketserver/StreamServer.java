@@ -5,6 +5,7 @@ import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.Durations;
 import dev.socketserver.internal.WorkerProcess;
+import dev.socketserver.internal.linux.AbstractStreamListener;
 import dev.socketserver.internal.linux.InheritedSockets;
 
 import java.io.IOException;
@@ -124,11 +125,20 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
      */
     final boolean serveInheritedSocket() throws IOException {
         Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
-        inherited.ifPresent(at -> {
-            bound = true;
-            address = at;
-        });
+        inherited.ifPresent(this::boundAt);
         return inherited.isPresent();
+    }
+
+    /** Binds and listens at the abstract Unix name {@code at}, which the JDK cannot bind itself. */
+    final void bindAbstract(UnixAddress at) throws IOException {
+        requireUnbound("serverBind()");
+        AbstractStreamListener.bind(channel, at, options().backlog());
+        boundAt(at);
+    }
+
+    private void boundAt(SocketAddress at) {
+        bound = true;
+        address = at;
     }
 
     /** Binds and listens at {@code at}; {@link #serverAddress()} is then where the socket is bound. */

@@ -4,6 +4,7 @@ import dev.socketserver.internal.SocketFiles;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -28,11 +29,12 @@ import java.util.function.Supplier;
  *
  * <p>A client that did not bind its own socket has an empty path as {@link Connection#clientAddress()}.
  *
- * <p>Linux's abstract addresses ({@code @name}) are not offered for streams: the JDK's stream
- * channels take filesystem paths only ({@code UnixDomainSocketAddress.of("\0name")} fails with
- * "Nul character not allowed"), and serving them through libc instead would make every read a
- * blocking native call that holds a virtual thread's carrier. {@link UnixDatagramServer} takes
- * abstract names. A path spelt {@code "@name"} is an ordinary file name here.
+ * <p>Linux's abstract addresses ({@code @name}, no file: gone with the socket, and reached by
+ * anyone in the network namespace) come as a {@link UnixAddress}:
+ * {@code new UnixStreamServer(UnixAddress.ofAbstract("name"), handler, concurrency, options)}.
+ * The JDK's channels bind file paths only, so the socket is bound through libc and then served by
+ * a JDK channel as usual; a connection's {@link Connection#localAddress()} is then an empty path. A
+ * {@link Path} spelt {@code "@name"} is an ordinary file name.
  */
 public non-sealed class UnixStreamServer extends StreamServer {
     private volatile boolean ownsFile;
@@ -64,6 +66,35 @@ public non-sealed class UnixStreamServer extends StreamServer {
         configureAndBind(options);
     }
 
+    /**
+     * A Unix stream server at a socket file or, for {@link UnixAddress#ofAbstract}, an abstract
+     * name, with class-shaped handlers, configured by {@code options}.
+     *
+     * @throws BindException if the file is taken as for a path, or the abstract name is taken
+     * @throws IllegalArgumentException if {@code options} ask for socket permissions on an abstract name, which has no file
+     */
+    public UnixStreamServer(UnixAddress address, Supplier<? extends BaseRequestHandler<Connection>> handlerFactory,
+                            Concurrency concurrency, ServerOptions options) throws IOException {
+        super("unix", bindable(address, options), StandardProtocolFamily.UNIX, handlerFactory, concurrency);
+        configureAndBind(options);
+    }
+
+    /** {@link #UnixStreamServer(UnixAddress, Supplier, Concurrency, ServerOptions)} with a function as handler. */
+    public UnixStreamServer(UnixAddress address, ConnectionHandler handler, Concurrency concurrency, ServerOptions options) throws IOException {
+        this(address, FunctionHandlers.of(handler), concurrency, options);
+    }
+
+    private static SocketAddress bindable(UnixAddress address, ServerOptions options) {
+        Objects.requireNonNull(address, "address");
+        if (!address.isAbstract()) {
+            return UnixDomainSocketAddress.of(address.path());
+        }
+        if (options.socketPermissions() != null) {
+            throw new IllegalArgumentException("socket permissions apply to a socket file; the abstract name " + address + " has none");
+        }
+        return address;
+    }
+
     /** A Unix stream server with a function as handler, on virtual threads. */
     public UnixStreamServer(Path path, ConnectionHandler handler) throws IOException {
         this(path, FunctionHandlers.of(handler), Concurrency.virtualThreads());
@@ -79,8 +110,15 @@ public non-sealed class UnixStreamServer extends StreamServer {
         this(path, FunctionHandlers.of(handler), concurrency, options);
     }
 
-    /** The socket file's path. */
+    /**
+     * The socket file's path.
+     *
+     * @throws IllegalStateException if the server is at an abstract name, which has no file
+     */
     public final Path path() {
+        if (serverAddress() instanceof UnixAddress name) {
+            throw new IllegalStateException("unix:" + name + " is an abstract name, not a socket file");
+        }
         return ((UnixDomainSocketAddress) serverAddress()).getPath();
     }
 
@@ -96,6 +134,10 @@ public non-sealed class UnixStreamServer extends StreamServer {
         }
         if (serveInheritedSocket()) {
             return;   // the service manager made the file, and keeps it
+        }
+        if (serverAddress() instanceof UnixAddress name) {
+            bindAbstract(name);
+            return;   // no file to own
         }
         Set<PosixFilePermission> permissions = options().socketPermissions();
         if (permissions == null) {

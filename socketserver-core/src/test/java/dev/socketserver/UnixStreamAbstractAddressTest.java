@@ -9,9 +9,10 @@ import java.nio.file.InvalidPathException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Pins the measured reason Unix-stream servers take no abstract address: the JDK's stream channels
- * accept only paths, and a path cannot hold the leading NUL that marks an abstract name. If a
- * future JDK lifts this, this test fails and the limit documented on {@link UnixStreamServer} can go.
+ * Pins the reason a Unix-stream server binds an abstract name through libc and hands the socket to
+ * a JDK channel ({@code internal.linux.AbstractStreamListener}): the JDK's stream channels accept
+ * only paths, and a path cannot hold the leading NUL that marks an abstract name. If a future JDK
+ * lifts this, this test fails and the JDK can bind abstract names itself.
  */
 @Timeout(10)
 class UnixStreamAbstractAddressTest {

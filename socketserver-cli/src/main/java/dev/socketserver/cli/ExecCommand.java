@@ -77,8 +77,8 @@ final class ExecCommand implements Callable<Integer> {
                 }
                 yield new TcpServer(address, ExecCommand::notUsed, children);
             }
-            case ListenAddress.Unix(var path) -> {
-                yield new UnixStreamServer(path, ExecCommand::notUsed, children);
+            case ListenAddress.Unix(var unixAddress) -> {
+                yield new UnixStreamServer(unixAddress, ExecCommand::notUsed, children, dev.socketserver.ServerOptions.defaults());
             }
             default -> throw new ParameterException(spec.commandLine(), "exec serves streams: tcp://HOST:PORT or unix:PATH, not " + listen);
         };

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /**
  * Where a server listens, as the command line writes it: {@code tcp://HOST:PORT},
  * {@code udp://HOST:PORT}, {@code unix:PATH} or {@code unixgram:PATH} (a path, or {@code @name}
- * in Linux's abstract namespace), or {@code systemd:} / {@code systemd:NAME} for a socket that
+ * in Linux's abstract namespace, for either), or {@code systemd:} / {@code systemd:NAME} for a socket that
  * systemd passed (socket activation), which {@link #resolved()} turns into its address; or
  * {@code stdin:}, one connection on standard input, as inetd passes it. An IPv6 host goes in brackets
  * ({@code tcp://[::1]:9000}); port 0 asks the system for a free port.
@@ -60,6 +60,7 @@ sealed interface ListenAddress {
                         new Tcp(inet.getAddress().getHostAddress(), inet.getPort());
                 case InetSocketAddress inet -> new Udp(inet.getAddress().getHostAddress(), inet.getPort());
                 case UnixDomainSocketAddress unix -> new Unix(unix.getPath());
+                case UnixAddress unix when socket.kind() == SystemdSocket.Kind.UNIX_STREAM -> new Unix(unix);
                 case UnixAddress unix -> new Unixgram(unix);
                 default -> throw new IOException("systemd passed " + socket + ", which no server here serves");
             };
@@ -87,11 +88,15 @@ sealed interface ListenAddress {
         }
     }
 
-    /** A Unix-domain stream socket file. */
-    record Unix(Path path) implements ListenAddress {
+    /** A Unix-domain stream socket: a file, or an abstract name. */
+    record Unix(UnixAddress address) implements ListenAddress {
+        Unix(Path path) {
+            this(UnixAddress.of(path));
+        }
+
         @Override
         public String toString() {
-            return "unix:" + path;
+            return "unix:" + address;
         }
     }
 
@@ -120,7 +125,7 @@ sealed interface ListenAddress {
         }
         if (text.startsWith("unixgram:")) {
             String rest = text.substring("unixgram:".length());
-            return new Unixgram(rest.startsWith("@") ? abstractName(rest) : UnixAddress.of(unixPath(rest)));
+            return new Unixgram(rest.startsWith("@") ? abstractName("unixgram", rest) : UnixAddress.of(unixPath(rest)));
         }
         if (text.equals("stdin:")) {
             return new OneConnection(text);
@@ -131,11 +136,7 @@ sealed interface ListenAddress {
         }
         if (text.startsWith("unix:")) {
             String rest = text.substring("unix:".length());
-            if (rest.startsWith("@")) {
-                throw new IllegalArgumentException("abstract names (@name) work with unixgram: only; "
-                        + "the JDK's stream sockets take file paths (use unix:/path/to.sock)");
-            }
-            return new Unix(unixPath(rest));
+            return new Unix(rest.startsWith("@") ? abstractName("unix", rest) : UnixAddress.of(unixPath(rest)));
         }
         int schemeEnd = text.indexOf("://");
         if (schemeEnd > 0) {
@@ -144,9 +145,9 @@ sealed interface ListenAddress {
         throw new IllegalArgumentException(EXPECTED);
     }
 
-    private static UnixAddress abstractName(String text) {
+    private static UnixAddress abstractName(String scheme, String text) {
         if (text.length() == 1) {
-            throw new IllegalArgumentException("empty abstract name, expected unixgram:@NAME as in unixgram:@echo");
+            throw new IllegalArgumentException("empty abstract name, expected " + scheme + ":@NAME as in " + scheme + ":@echo");
         }
         return UnixAddress.ofAbstract(text.substring(1));
     }

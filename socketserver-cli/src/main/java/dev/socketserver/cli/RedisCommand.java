@@ -36,7 +36,9 @@ final class RedisCommand extends ServerCommand {
         var redis = RedisServer.builder().options(Servers.options(options.listen, options));
         switch (options.listen) {
             case ListenAddress.Tcp(String host, int port) -> redis.listen(Servers.resolve(options.listen, host, port));
-            case ListenAddress.Unix(var path) -> redis.listen(path);
+            case ListenAddress.Unix(var unixAddress) when !unixAddress.isAbstract() -> redis.listen(unixAddress.path());
+            case ListenAddress.Unix(var unixAddress) -> throw new IllegalArgumentException(
+                    "socketserver redis serves unix: socket files, not the abstract name " + options.listen);
             default -> throw new IllegalArgumentException("socketserver redis serves stream addresses (tcp://, unix:), not "
                     + options.listen + ": RESP needs a connection");
         }

@@ -38,7 +38,7 @@ final class Servers {
         if (mode instanceof Mode.Async(int loops)) {
             AsyncServer server = switch (address) {
                 case ListenAddress.Tcp(String host, int port) -> AsyncServer.tcp(resolve(address, host, port), service.asyncConnection(), options);
-                case ListenAddress.Unix(var path) -> AsyncServer.unix(path, service.asyncConnection(), options);
+                case ListenAddress.Unix(var unixAddress) -> AsyncServer.unix(unixAddress, service.asyncConnection(), options);
                 case ListenAddress.Udp(String host, int port) -> AsyncServer.udp(resolve(address, host, port), service.asyncDatagrams().get(), options);
                 case ListenAddress.Unixgram(var unixAddress) -> AsyncServer.unixgram(unixAddress, service.asyncDatagrams().get(), options);
                 case ListenAddress.Systemd systemd -> throw unresolved(systemd);
@@ -52,7 +52,7 @@ final class Servers {
         Concurrency concurrency = ((Mode.Blocking) mode).concurrency();
         return switch (address) {
             case ListenAddress.Tcp(String host, int port) -> new TcpServer(resolve(address, host, port), service.onConnection(), concurrency, options);
-            case ListenAddress.Unix(var path) -> new UnixStreamServer(path, service.onConnection(), concurrency, options);
+            case ListenAddress.Unix(var unixAddress) -> new UnixStreamServer(unixAddress, service.onConnection(), concurrency, options);
             case ListenAddress.Udp(String host, int port) -> {
                 var udp = new UdpServer(resolve(address, host, port), service.onDatagram(), threadsFor(concurrency), options);
                 udp.setMaxPacketSize(UdpServer.MAX_UDP_PAYLOAD);
@@ -102,8 +102,11 @@ final class Servers {
             options.proxyProtocol(ProxyProtocol.from(flags.trusted));
         }
         if (flags.socketMode != null) {
-            boolean file = address instanceof ListenAddress.Unix
-                    || address instanceof ListenAddress.Unixgram(var unixAddress) && !unixAddress.isAbstract();
+            boolean file = switch (address) {
+                case ListenAddress.Unix(var socketFile) -> !socketFile.isAbstract();
+                case ListenAddress.Unixgram(var datagram) -> !datagram.isAbstract();
+                default -> false;
+            };
             if (!file) {
                 throw new IllegalArgumentException("--socket-mode applies to a socket file (unix:PATH, unixgram:PATH), not to " + address);
             }

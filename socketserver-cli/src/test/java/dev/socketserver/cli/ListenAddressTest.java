@@ -34,6 +34,8 @@ class ListenAddressTest {
     void parsesUnixPath() {
         assertThat(ListenAddress.parse("unix:/tmp/echo.sock")).isEqualTo(new ListenAddress.Unix(Path.of("/tmp/echo.sock")));
         assertThat(ListenAddress.parse("unix:relative.sock")).isEqualTo(new ListenAddress.Unix(Path.of("relative.sock")));
+        assertThat(ListenAddress.parse("unix:@echo")).isEqualTo(new ListenAddress.Unix(dev.socketserver.UnixAddress.ofAbstract("echo")));
+        assertThat(ListenAddress.parse("unix:@echo")).hasToString("unix:@echo");
         assertThat(ListenAddress.parse("unixgram:/tmp/e.sock")).isEqualTo(new ListenAddress.Unixgram(UnixAddress.of(Path.of("/tmp/e.sock"))));
         assertThat(ListenAddress.parse("unixgram:@echo")).isEqualTo(new ListenAddress.Unixgram(UnixAddress.ofAbstract("echo")));
     }
@@ -71,7 +73,7 @@ class ListenAddressTest {
             tcp://[localhost]:80  | 'localhost' in brackets is not an IPv6 address
             tcp://:9000           | missing host
             unix:                 | empty unix socket path
-            unix:@echo            | abstract names (@name) work with unixgram: only
+            unix:@                | empty abstract name, expected unix:@NAME
             unixgram:@            | empty abstract name
             unixgram:             | empty unix socket path
             """)

@@ -83,11 +83,4 @@ class NewTransportsAndModesTest {
             assertThat(cli.nextLine()).startsWith("got connection from 127.0.0.1:");
         }
     }
-
-    @Test
-    void anAbstractNameForAUnixStreamIsAUsageError() throws Exception {
-        var finished = CliProcess.run("echo", "--listen", "unix:@nope");
-        assertThat(finished.status()).isEqualTo(2);
-        assertThat(finished.stderr().getFirst()).contains("abstract names (@name) work with unixgram: only");
-    }
 }

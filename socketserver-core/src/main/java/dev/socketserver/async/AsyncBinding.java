@@ -5,6 +5,7 @@ import dev.socketserver.UnixAddress;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.OptionChecks;
 import dev.socketserver.internal.SocketFiles;
+import dev.socketserver.internal.linux.AbstractStreamListener;
 import dev.socketserver.internal.linux.InheritedSockets;
 import dev.socketserver.internal.linux.UnixDatagramEndpoint;
 
@@ -76,6 +77,25 @@ final class AsyncBinding {
                         staging -> bind(() -> channel.bind(staging, options.backlog()), "unix", address));
             }
             return new AsyncServer(BoundSocket.listener("unix", channel, path, address), protocolFactory, options);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** See {@link AsyncServer#unix(UnixAddress, Supplier, ServerOptions)}: an abstract name, bound through libc. */
+    static AsyncServer unixAbstract(UnixAddress address, Supplier<? extends Protocol> protocolFactory, ServerOptions options) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        if (options.socketPermissions() != null) {
+            throw new IllegalArgumentException("socket permissions apply to a socket file; the abstract name " + address + " has none");
+        }
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
+            if (inherited.isEmpty()) {
+                AbstractStreamListener.bind(channel, address, options.backlog());
+            }
+            return new AsyncServer(BoundSocket.listener("unix", channel, null, inherited.orElse(address)), protocolFactory, options);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -136,6 +136,15 @@ public final class AsyncServer implements Server {
         return AsyncBinding.unix(path, protocolFactory, options);
     }
 
+    /**
+     * A Unix stream server at a socket file, as {@link #unix(Path, Supplier, ServerOptions)}, or at
+     * an abstract name ({@link UnixAddress#ofAbstract}: no file; socket permissions are refused).
+     */
+    public static AsyncServer unix(UnixAddress address, Supplier<? extends Protocol> protocolFactory, ServerOptions options) throws IOException {
+        return address.isAbstract() ? AsyncBinding.unixAbstract(address, protocolFactory, options)
+                : AsyncBinding.unix(address.path(), protocolFactory, options);
+    }
+
     /** A UDP server bound to {@code address}, with one protocol for the whole socket and the default options. */
     public static AsyncServer udp(InetSocketAddress address, DatagramProtocol protocol) throws IOException {
         return udp(address, protocol, ServerOptions.defaults());

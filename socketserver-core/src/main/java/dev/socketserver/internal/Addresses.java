@@ -61,7 +61,8 @@ public final class Addresses {
 
     /** The same, with the scheme the command line uses: {@code tcp://…}, {@code udp://…}, {@code unix:…}. */
     public static String uri(String scheme, SocketAddress address) {
-        return address instanceof UnixDomainSocketAddress ? scheme + ":" + format(address) : scheme + "://" + format(address);
+        return address instanceof UnixDomainSocketAddress || address instanceof dev.socketserver.UnixAddress
+                ? scheme + ":" + format(address) : scheme + "://" + format(address);
     }
 
     /** A bind of a socket, which may fail. */

@@ -141,24 +141,40 @@ public final class InheritedSockets {
         if (found.isEmpty()) {
             return Optional.empty();
         }
+        Inherited socket = found.get();
+        requireNotServed(socket);
+        transplant(channel, socket.fd(), socket.kind() == Kind.UNIX_STREAM ? null : loopbackFor(socket));
+        adopted.add(socket.fd());
+        return Optional.of(socket.address());
+    }
+
+    /**
+     * Makes {@code channel} (open, unbound) the listening socket {@code fd}, which this process
+     * owns, and closes {@code fd}: the JDK makes channels only by binding or from descriptor 0, so
+     * the channel binds a throwaway socket (a file in a private directory, removed at once, for a
+     * Unix socket; {@code loopback} port 0 for an IP one), which the listener then replaces at the
+     * same descriptor number.
+     *
+     * @param loopback where an IP channel binds its throwaway socket; null for a Unix stream socket
+     */
+    static synchronized void transplant(ServerSocketChannel channel, int fd, InetAddress loopback) throws IOException {
         Path throwawayDirectory = null;
-        if (found.get().kind() == Kind.UNIX_STREAM) {
+        if (loopback == null) {
             throwawayDirectory = Files.createTempDirectory("socketserver-adopt");
             channel.bind(UnixDomainSocketAddress.of(throwawayDirectory.resolve("s")), 1);
         } else {
-            channel.bind(new InetSocketAddress(loopbackFor(found.get()), 0), 1);
+            channel.bind(new InetSocketAddress(loopback, 0), 1);
         }
         try {
-            int fd = SocketDescriptors.fdOf(channel);
-            replace(fd, found.get());
-            adoptingChannels.put(channel, fd);
+            int channelFd = SocketDescriptors.fdOf(channel);
+            dupOnto(fd, channelFd);
+            adoptingChannels.put(channel, channelFd);
         } finally {
             if (throwawayDirectory != null) {
                 Files.deleteIfExists(throwawayDirectory.resolve("s"));
                 Files.deleteIfExists(throwawayDirectory);
             }
         }
-        return Optional.of(found.get().address());
     }
 
     /** Makes {@code channel} (open, unbound) the inherited UDP socket at {@code requested}, if there is one. */
@@ -215,20 +231,29 @@ public final class InheritedSockets {
 
     /** Duplicates the inherited socket onto {@code channelFd} (closing the throwaway socket there), then closes the inherited number. */
     private static synchronized void replace(int channelFd, Inherited socket) throws IOException {
+        requireNotServed(socket);
+        dupOnto(socket.fd(), channelFd);
+        adopted.add(socket.fd());
+    }
+
+    private static synchronized void requireNotServed(Inherited socket) throws IOException {
         if (adopted.contains(socket.fd())) {
             throw new IOException("the inherited socket " + socket.address() + " (descriptor " + socket.fd() + ") is served already");
         }
+    }
+
+    /** Makes {@code channelFd} a duplicate of {@code fd}, blocking as a fresh JDK channel is, then closes {@code fd}. */
+    private static void dupOnto(int fd, int channelFd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
-            if (LibC.dup3(state, socket.fd(), channelFd, LibC.O_CLOEXEC) < 0) {
-                throw LibC.error("dup3", "fd " + socket.fd(), LibC.errno(state));
+            if (LibC.dup3(state, fd, channelFd, LibC.O_CLOEXEC) < 0) {
+                throw LibC.error("dup3", "fd " + fd, LibC.errno(state));
             }
             int flags = LibC.fcntl(state, channelFd, LibC.F_GETFL, 0);
             if (flags >= 0 && (flags & LibC.O_NONBLOCK) != 0) {
-                LibC.fcntl(state, channelFd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK);   // a fresh JDK channel is blocking
+                LibC.fcntl(state, channelFd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK);
             }
-            LibC.close(state, socket.fd());
-            adopted.add(socket.fd());
+            LibC.close(state, fd);
         }
     }
 
@@ -320,8 +345,8 @@ public final class InheritedSockets {
         if (type == LibCSockets.SOCK_STREAM && inet) {
             return new Inherited(fd, name, Kind.TCP, address, ipv6, "a TCP socket");
         }
-        if (type == LibCSockets.SOCK_STREAM && unix && address instanceof UnixDomainSocketAddress) {
-            return new Inherited(fd, name, Kind.UNIX_STREAM, address, false, "a Unix stream socket");
+        if (type == LibCSockets.SOCK_STREAM && unix && (address instanceof UnixDomainSocketAddress || address instanceof UnixAddress)) {
+            return new Inherited(fd, name, Kind.UNIX_STREAM, address, false, "a Unix stream socket");   // UnixAddress: an abstract name
         }
         if (type == LibCSockets.SOCK_DGRAM && inet) {
             return new Inherited(fd, name, Kind.UDP, address, ipv6, "a UDP socket");
@@ -333,7 +358,7 @@ public final class InheritedSockets {
         }
         String what = type == LibCSockets.SOCK_STREAM ? "stream" : type == LibCSockets.SOCK_DGRAM ? "datagram" : "type " + type;
         return new Inherited(fd, name, Kind.OTHER, address, ipv6,
-                "a " + what + " socket of family " + domain + (unix ? " (an abstract Unix stream name, which the JDK cannot serve)" : ""));
+                "a " + what + " socket of family " + domain);
     }
 
     private static void forgetEnvironment() {

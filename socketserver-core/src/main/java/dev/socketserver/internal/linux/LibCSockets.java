@@ -43,6 +43,7 @@ final class LibCSockets {
 
     private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = errnoCall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CONNECT = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO = errnoCall("sendto",
@@ -70,6 +71,14 @@ final class LibCSockets {
     static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
             return (int) BIND.invokeExact(state, fd, address, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int listen(MemorySegment state, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(state, fd, backlog);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
