@@ -114,7 +114,7 @@ class HaproxyRollingRestartTest {
                     restarts++;
                     load.awaitMoreRequests(2_000);
                 }
-                load.close();
+                load.stop();
                 System.out.printf("HaproxyRollingRestartTest: %d clients, %d requests, %d restarts, %d failures, %d retries (each succeeded);"
                                 + " HAProxy: %s connects retried, %s redispatched to the other instance%n",
                         CLIENTS, load.requests(), restarts, load.failed(), load.retries(),
