@@ -54,7 +54,7 @@ final class ProxyHeaderStage {
         }
         read = true;
         deadline.cancel();
-        return ProxyAdmission.info(header);
+        return admission.admitted(peer, header);
     }
 
     /** Reading the socket failed before the header was complete: counted as "io", as on the blocking servers. The caller closes. */

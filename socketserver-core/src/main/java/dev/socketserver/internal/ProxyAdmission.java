@@ -40,6 +40,10 @@ import java.util.function.Supplier;
  *   <li>Each connection turned away is counted, and logged at {@code WARNING} on
  *       {@link Loggers#PROXY} at most once a second per reason, as
  *       {@code closing connection from <peer>: <why>}.</li>
+ *   <li>Each header accepted is logged at {@code DEBUG} on {@link Loggers#PROXY}, as
+ *       {@code connection from <peer>: PROXY v2 client <source> to <destination>} (or
+ *       {@code PROXY v2 LOCAL} for the proxy's own connection, such as a health check), so that an
+ *       operator can see whom the load balancer relays.</li>
  * </ul>
  *
  * <p>An instance belongs to one server and may be called from any thread; the settings are
@@ -114,6 +118,17 @@ public final class ProxyAdmission {
         }
         reject(peer, "untrusted", () -> "not in the PROXY protocol's trusted networks " + networks);
         return false;
+    }
+
+    /** Logs (at {@code DEBUG}) the header accepted from {@code peer}, and returns what a handler sees of it. */
+    public ProxyInfo admitted(SocketAddress peer, ProxyHeader header) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            String relayed = header.hasAddresses()
+                    ? "client " + Addresses.format(header.source()) + " to " + Addresses.format(header.destination())
+                    : header.command() == ProxyHeader.Command.LOCAL ? "LOCAL" : "no addresses";
+            LOG.log(Level.DEBUG, "connection from " + Addresses.format(peer) + ": PROXY v" + header.version() + " " + relayed);
+        }
+        return info(header);
     }
 
     /** What a handler sees of a header: the first TLV of each type, and the addresses if it states them. */

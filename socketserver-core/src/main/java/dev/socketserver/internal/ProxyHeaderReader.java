@@ -30,7 +30,7 @@ public final class ProxyHeaderReader {
         try {
             ProxyHeader header = ProxyAdmission.PARSER.read(new DeadlineInput(request, deadline));
             request.setReadTimeout(previousTimeout);
-            return ProxyAdmission.info(header);
+            return proxyAdmission.admitted(peer, header);
         } catch (IOException e) {
             proxyAdmission.rejected(peer, e);
             return null;

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.entry;
  * not arrive in time) and an untrusted peer close the connection before the handler runs, are
  * counted under the same lower-case reason keys of {@code ServerStats.proxyRejectionsByReason()},
  * and are logged on {@code dev.socketserver.proxy} at most once a second per reason, in the same
- * words.
+ * words; a header accepted is logged there at {@code DEBUG} with the client it names.
  */
 @Timeout(30)
 class ProxyAdmissionContractTest {
@@ -73,5 +73,30 @@ class ProxyAdmissionContractTest {
             assertThat(log.errorBlocks()).isEmpty();
             Clients.await("every connection is closed", () -> server.stats().activeRequests() == 0);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void anAcceptedHeaderIsLoggedAtDebugWithTheClientItNames(Family family) throws Exception {
+        ServerOptions options = ServerOptions.builder().proxyProtocol(ProxyProtocol.from(TRUSTED + "/32")).build();
+        try (var log = LogCapture.includingDebug(); var server = family.tcp(Handler.ECHO, options)) {
+            server.start();
+            assertThat(exchange(server.address(), TRUSTED, ascii("PROXY TCP4 192.0.2.1 192.0.2.2 40000 443\r\nhi\n"))).isEqualTo("hi\n");
+            // v2 LOCAL (0x20) with no address block, as a health check sends
+            assertThat(exchange(server.address(), TRUSTED, concat(java.util.HexFormat.of().parseHex("0d0a0d0a000d0a515549540a" + "20000000"),
+                    ascii("again\n")))).isEqualTo("again\n");
+
+            var lines = log.entries().stream().filter(e -> e.logger().equals(Loggers.PROXY)).toList();
+            assertThat(lines).extracting(LogCapture.Entry::level).containsOnly("FINE");
+            assertThat(lines).extracting(LogCapture.Entry::message).satisfiesExactly(
+                    m -> assertThat(m).matches("connection from 127\\.0\\.0\\.2:\\d+: PROXY v1 client 192\\.0\\.2\\.1:40000 to 192\\.0\\.2\\.2:443"),
+                    m -> assertThat(m).matches("connection from 127\\.0\\.0\\.2:\\d+: PROXY v2 LOCAL"));
+        }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 }
