@@ -149,6 +149,7 @@ class WorkerProcessesTest {
     void requestsAreSpreadOverSeveralWorkerPids() throws Exception {
         // one request at a time per worker: three held connections need three workers
         Supervisor supervisor = start("tcp", "3", "bounded:1");
+        awaitWorkers(supervisor, 3);   // a worker still starting its JVM may take longer than a client's read timeout on a busy machine
         List<StreamClient> clients = new ArrayList<>();
         Set<Long> pids = new HashSet<>();
         try {

@@ -64,7 +64,7 @@ final class ProxyHeaderStage {
 
     /** The stream ended before the header was complete: a truncated header, refused. */
     void endOfStream() {
-        reject(new ProxyProtocolException(ProxyProtocolException.Reason.TRUNCATED, "the stream ended after "
+        reject(ProxyProtocolException.endedAfter(reader.heldBytes(), "the stream ended after "
                 + reader.heldBytes() + " byte(s) of it"));
     }
 

@@ -40,6 +40,9 @@ import java.util.function.Supplier;
  *   <li>Each connection turned away is counted, and logged at {@code WARNING} on
  *       {@link Loggers#PROXY} at most once a second per reason, as
  *       {@code closing connection from <peer>: <why>}.</li>
+ *   <li>A peer that closes without sending a byte is a TCP health check (a Kubernetes
+ *       {@code tcpSocket} probe, a load balancer's connect check), not a bad header: it is
+ *       logged at {@code DEBUG} only, and not counted as a rejection.</li>
  *   <li>Each header accepted is logged at {@code DEBUG} on {@link Loggers#PROXY}, as
  *       {@code connection from <peer>: PROXY v2 client <source> to <destination>} (or
  *       {@code PROXY v2 LOCAL} for the proxy's own connection, such as a health check), so that an
@@ -147,6 +150,11 @@ public final class ProxyAdmission {
      */
     public void rejected(SocketAddress peer, IOException failure) {
         switch (failure) {
+            case ProxyProtocolException probe when probe.nothingReceived() -> {
+                if (LOG.isLoggable(Level.DEBUG)) {
+                    LOG.log(Level.DEBUG, "connection from " + Addresses.format(peer) + " closed before sending anything (a TCP health check)");
+                }
+            }
             case ProxyProtocolException bad -> reject(peer, reasonKey(bad.reason()), () -> "bad PROXY header: " + bad.getMessage());
             case SocketTimeoutException _ -> timedOut(peer);
             default -> reject(peer, "io", () -> "failed while its PROXY header was read: " + failure);

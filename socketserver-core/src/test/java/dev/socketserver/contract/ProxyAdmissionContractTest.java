@@ -44,6 +44,9 @@ class ProxyAdmissionContractTest {
             assertThat(exchange(server.address(), TRUSTED, ascii("PROXZ TCP4 192.0.2.1 192.0.2.2 1 2\r\n"))).isEmpty();
             assertThat(exchange(server.address(), TRUSTED, ascii("PROXY TCP4 256.0.0.1 192.0.2.2 1 2\r\n"))).isEmpty();
             assertThat(exchange(server.address(), TRUSTED, ascii("PROXY TCP4 192.0.2.1"))).isEmpty();   // then EOF
+            for (int i = 0; i < 3; i++) {
+                assertThat(exchange(server.address(), TRUSTED, new byte[0])).as("a TCP health check: connect, close").isEmpty();
+            }
             assertThat(exchange(server.address(), UNTRUSTED, ascii("PROXY TCP4 192.0.2.1 192.0.2.2 1 2\r\nhi\n"))).isEmpty();
             try (Socket stalled = Clients.connect(server.address(), TRUSTED)) {
                 long start = System.nanoTime();

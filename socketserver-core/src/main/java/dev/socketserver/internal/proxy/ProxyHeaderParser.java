@@ -162,7 +162,7 @@ public final class ProxyHeaderParser {
             }
             int n = in.read(buffer, have, Math.min(wanted, buffer.length - have));
             if (n < 0) {
-                throw new ProxyProtocolException(Reason.TRUNCATED, "the stream ended after " + have
+                throw ProxyProtocolException.endedAfter(have, "the stream ended after " + have
                         + " byte(s) of a PROXY header, at least " + wanted + " short");
             }
             have += n;

@@ -49,14 +49,36 @@ public final class ProxyProtocolException extends IOException {
     }
 
     private final Reason reason;
+    private final boolean nothingReceived;
 
     /**
      * @param reason  the kind of mistake
      * @param message what was wrong, in words, quoting peer bytes only in escaped form
      */
     public ProxyProtocolException(Reason reason, String message) {
+        this(reason, message, false);
+    }
+
+    private ProxyProtocolException(Reason reason, String message, boolean nothingReceived) {
         super(Objects.requireNonNull(message, "message"));
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.nothingReceived = nothingReceived;
+    }
+
+    /**
+     * The stream ended after {@code received} bytes, before its header was complete:
+     * {@link Reason#TRUNCATED}, and {@link #nothingReceived()} when there were none.
+     */
+    public static ProxyProtocolException endedAfter(int received, String message) {
+        return new ProxyProtocolException(Reason.TRUNCATED, message, received == 0);
+    }
+
+    /**
+     * Whether the peer closed without sending a byte: a TCP health check (a Kubernetes
+     * {@code tcpSocket} probe, a load balancer's connect check) rather than a bad header.
+     */
+    public boolean nothingReceived() {
+        return nothingReceived;
     }
 
     /** The kind of mistake, for counters such as {@code proxyHeaderRejected{reason}}. */
