@@ -116,6 +116,26 @@ class KubernetesManifestsTest {
                 .isGreaterThanOrEqualTo(preStop.plus(drainDelay).plus(drain).plus(MIN_MARGIN));
     }
 
+    @Test
+    void theContainersCommandLineRunsAndStopsAsTheManifestSays() throws Exception {
+        Ran check = check("--flat", "deployment.yaml");
+        assertThat(check.status()).as(check.stderr()).isZero();
+        Map<String, String> values = new LinkedHashMap<>();
+        check.stdout().lines().forEach(line -> values.put(line.substring(0, line.indexOf('\t')), line.substring(line.indexOf('\t') + 1)));
+        List<String> args = list(values, CONTAINER + "args/").stream()
+                .map(arg -> arg.matches("tcp://0\\.0\\.0\\.0:\\d+") ? "tcp://127.0.0.1:0" : arg)   // the same flags, on free loopback ports
+                .toList();
+
+        try (var cli = CliProcess.start(args.toArray(String[]::new))) {
+            assertThat(cli.awaitListening()).startsWith("tcp://127.0.0.1:");
+            Clients.awaitTrue("the ready socket's line", () -> cli.stderr().contains("socketserver: ready on tcp://127.0.0.1:"));
+            cli.sigterm();
+            Clients.awaitTrue("the drain delay begins", () -> cli.stderr().contains("serving on for " + Durations.parse(flag(args, "--drain-delay")).toMillis() + " ms"));
+            cli.sigint();   // a second signal: no need to wait out the delay here
+            assertThat(cli.awaitExit()).isZero();
+        }
+    }
+
     /** The port of {@code tcp://HOST:PORT}, whose host must not be loopback: the kubelet and the Service connect from outside the pod. */
     private static int port(String address) {
         URI uri = URI.create(address);
