@@ -98,7 +98,11 @@ public interface Server extends AutoCloseable {
      * @throws IOException if the server's socket failed for good before or during the drain
      */
     default boolean serveUntil(StopSignals signals, Duration drain) throws IOException {
-        return SignalledServing.serve(this, Objects.requireNonNull(signals, "signals"), Objects.requireNonNull(drain, "drain"));
+        Objects.requireNonNull(signals, "signals");
+        Objects.requireNonNull(drain, "drain");
+        try (var reloads = SignalledReload.watch(this, signals, drain)) {
+            return SignalledServing.serve(this, signals, drain);
+        }
     }
 
     /** Stops serving and closes the socket and every connection at once. Idempotent. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * SIGTERM and SIGINT, caught so that a server drains and the program exits 0 instead of taking the
@@ -31,6 +32,9 @@ public final class StopSignals {
     private final CompletableFuture<String> second = new CompletableFuture<>();
     private final List<Signal> caught = new ArrayList<>();
     private final List<SignalHandler> before = new ArrayList<>();
+    // completed by the next SIGHUP, then replaced: a SIGHUP during a reload is seen once it is done
+    private volatile boolean reloads;   // SIGHUP is caught: written once by installWithReload, read by serving threads
+    private final AtomicReference<CompletableFuture<Void>> nextReload = new AtomicReference<>(new CompletableFuture<>());
 
     private StopSignals() {
     }
@@ -49,6 +53,46 @@ public final class StopSignals {
             }
         }
         return signals;
+    }
+
+    /**
+     * Catches SIGTERM and SIGINT as {@link #install()} does, and SIGHUP too: {@link Server#serveUntil}
+     * then reloads on SIGHUP without refusing a client. A server of worker processes starts a new
+     * generation of workers from the command line as it is now (a new jar at the same path too),
+     * waits until each serves, and drains the old generation; any other server starts its successor
+     * (the same command line) with its listening socket, waits until it serves, then drains and
+     * returns as after SIGTERM, so the program exits. What fails to start is stopped, logged in one
+     * line, and the old server serves on. Without a reload, SIGHUP would end the JVM.
+     */
+    public static StopSignals installWithReload() {
+        StopSignals signals = install();
+        try {
+            Signal hangup = new Signal("HUP");
+            SignalHandler previous = Signal.handle(hangup, ignored -> signals.nextReload.getAndSet(new CompletableFuture<>()).complete(null));
+            signals.caught.add(hangup);
+            signals.before.add(previous);
+            signals.reloads = true;
+        } catch (IllegalArgumentException reserved) {
+            // left to the JVM's default action
+        }
+        return signals;
+    }
+
+    /** Whether SIGHUP is caught ({@link #installWithReload()}). */
+    boolean catchesReload() {
+        return reloads;
+    }
+
+    /** Completes at the next SIGHUP (after {@link #installWithReload()}); call again once it is handled. */
+    CompletableFuture<Void> nextReload() {
+        return nextReload.get();
+    }
+
+    /** A reload handed the server's socket to a successor: stop as on a first signal. */
+    void stopAfterReload() {
+        if (received.incrementAndGet() == 1) {
+            first.complete("SIGHUP");
+        }
     }
 
     /** Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives. */
