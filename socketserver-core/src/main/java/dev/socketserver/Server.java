@@ -92,7 +92,11 @@ public interface Server extends AutoCloseable {
 
     /**
      * {@link #serveUntilStopped(Duration)} with signals installed earlier, before the program said
-     * the server is up, so that a stop that comes at once is not missed.
+     * the server is up, so that a stop that comes at once is not missed. With signals from
+     * {@link StopSignals#installWithReload()}, SIGHUP reloads the server without refusing a client
+     * (a successor process takes the socket over, after which this returns as after SIGTERM; or,
+     * with worker processes, a new generation of workers replaces the old one); in a successor, this
+     * is where it tells its predecessor that it serves.
      *
      * @return whether every connection ended before the deadline
      * @throws IOException if the server's socket failed for good before or during the drain

@@ -7,6 +7,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +27,13 @@ final class EchoLoad implements AutoCloseable {
             return connectFailures + truncated + corrupted + failedRetries;
         }
     }
+
+    /**
+     * Each client's pause between a reply and its next request: 50 clients then send about 10,000
+     * requests a second, and leave the CPU that a reload's new JVMs need to start (on two cores,
+     * clients that never pause slow each start down by seconds).
+     */
+    private static final long THINK_TIME_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final InetSocketAddress server;
     private final List<Thread> clients = new ArrayList<>();
@@ -100,6 +109,7 @@ final class EchoLoad implements AutoCloseable {
                 requests.incrementAndGet();
                 sequence++;
                 retrying = false;
+                LockSupport.parkNanos(THINK_TIME_NANOS);   // the load's shape, not a wait for a condition
                 continue;
             }
             close(channel);

@@ -40,14 +40,14 @@ class ReloadTest {
     @Test
     void workersReloadThreeTimesUnderLoadWithoutAFailedRequest() throws Exception {
         Set<String> shmBefore = socketserverShmFiles();
-        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", "workers:2", "--drain", "2s")) {
+        try (var cli = CliProcess.start("echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", "workers:2", "--drain", "1s")) {
             InetSocketAddress server = cli.awaitInetAddress();
             Clients.awaitTrue("two workers", () -> workers(cli).size() == 2);
             List<Long> old = new ArrayList<>();
             EchoLoad.Counts counts;
             int descriptorsBefore;
             try (var load = EchoLoad.start(server, CONNECTIONS)) {
-                awaitMoreRequests(load, 500);
+                awaitMoreRequests(load, 200);
                 descriptorsBefore = descriptors(cli.pid()).size();
                 for (int i = 0; i < RELOADS; i++) {
                     Set<Long> generation = workers(cli);
@@ -97,7 +97,7 @@ class ReloadTest {
         List<Long> processes = new ArrayList<>();
         Path stdout = directory.resolve("stdout");
         Path stderr = directory.resolve("stderr");
-        try (var cli = CliProcess.startWithOutputTo(stdout, stderr, "echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--drain", "2s")) {
+        try (var cli = CliProcess.startWithOutputTo(stdout, stderr, "echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--drain", "1s")) {
             String listening = awaitLine(stdout, 0, stderr);
             assertThat(listening).startsWith("listening on tcp://127.0.0.1:");
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1)));
@@ -105,7 +105,7 @@ class ReloadTest {
             processes.add(current);
             EchoLoad.Counts counts;
             try (var load = EchoLoad.start(server, CONNECTIONS)) {
-                awaitMoreRequests(load, 500);
+                awaitMoreRequests(load, 200);
                 long firstNonSockets = nonSockets(current);
                 for (int i = 1; i <= RELOADS; i++) {
                     long predecessor = current;
@@ -168,7 +168,7 @@ class ReloadTest {
     /** The command runs from a jar that is then moved away, as an upgrade gone wrong would: what a reload starts cannot find its main class. */
     private void failedReload(String mode) throws Exception {
         Path jar = cliJar();
-        try (var cli = CliProcess.startWithClassPath(classPathWith(jar), "echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--drain", "2s")) {
+        try (var cli = CliProcess.startWithClassPath(classPathWith(jar), "echo", "--listen", "tcp://127.0.0.1:0", "--concurrency", mode, "--drain", "1s")) {
             InetSocketAddress server = cli.awaitInetAddress();
             boolean workers = mode.startsWith("workers");
             if (workers) {
