@@ -52,14 +52,19 @@ final class SignalledReload implements AutoCloseable {
     }
 
     private void run() {
+        long handled = 0;   // a SIGHUP that came after the signals were installed, before serving began, counts too
         while (!closed) {
-            try {
-                signals.nextReload().get();
-            } catch (InterruptedException e) {
-                return;
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a reload request cannot fail", e);
+            var next = signals.nextReload();
+            if (signals.hangups() == handled) {
+                try {
+                    next.get();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a reload request cannot fail", e);
+                }
             }
+            handled = signals.hangups();   // several SIGHUPs during one reload make one more reload
             if (closed || signals.first().isDone() || server.isDraining()) {
                 return;
             }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,6 +35,7 @@ public final class StopSignals {
     private final List<SignalHandler> before = new ArrayList<>();
     // completed by the next SIGHUP, then replaced: a SIGHUP during a reload is seen once it is done
     private volatile boolean reloads;   // SIGHUP is caught: written once by installWithReload, read by serving threads
+    private final AtomicLong hangups = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> nextReload = new AtomicReference<>(new CompletableFuture<>());
 
     private StopSignals() {
@@ -63,12 +65,20 @@ public final class StopSignals {
      * (the same command line) with its listening socket, waits until it serves, then drains and
      * returns as after SIGTERM, so the program exits. What fails to start is stopped, logged in one
      * line, and the old server serves on. Without a reload, SIGHUP would end the JVM.
+     *
+     * <p>A successor tells its predecessor that it serves when it reaches {@code serveUntil}, so a
+     * program that reloads this way serves through {@link Server#serveUntil} (or
+     * {@link Server#serveUntilStopped}); a successor that never reports ready is killed after 30 s.
+     * A worker process ignores SIGHUP: its supervisor replaces it.
      */
     public static StopSignals installWithReload() {
         StopSignals signals = install();
         try {
             Signal hangup = new Signal("HUP");
-            SignalHandler previous = Signal.handle(hangup, ignored -> signals.nextReload.getAndSet(new CompletableFuture<>()).complete(null));
+            SignalHandler previous = Signal.handle(hangup, ignored -> {
+                signals.hangups.incrementAndGet();
+                signals.nextReload.getAndSet(new CompletableFuture<>()).complete(null);
+            });
             signals.caught.add(hangup);
             signals.before.add(previous);
             signals.reloads = true;
@@ -83,7 +93,12 @@ public final class StopSignals {
         return reloads;
     }
 
-    /** Completes at the next SIGHUP (after {@link #installWithReload()}); call again once it is handled. */
+    /** How many SIGHUPs have arrived since {@link #installWithReload()}. */
+    long hangups() {
+        return hangups.get();
+    }
+
+    /** Completes at the next SIGHUP (after {@link #installWithReload()}); take it before looking at {@link #hangups()}, so none is missed. */
     CompletableFuture<Void> nextReload() {
         return nextReload.get();
     }

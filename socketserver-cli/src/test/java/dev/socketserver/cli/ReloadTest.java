@@ -84,6 +84,37 @@ class ReloadTest {
     }
 
     @Test
+    void aUnixSocketServerHandsItsSocketFileToItsSuccessor() throws Exception {
+        Path socket = directory.resolve("echo.sock");
+        Path stdout = directory.resolve("stdout");
+        Path stderr = directory.resolve("stderr");
+        long successor = 0;
+        try (var cli = CliProcess.startWithOutputTo(stdout, stderr, "echo", "--listen", "unix:" + socket, "--drain", "1s")) {
+            assertThat(awaitLine(stdout, 0, stderr)).isEqualTo("listening on unix:" + socket);
+            echoesOver(socket, "before");
+            hangUp(cli.pid());
+            assertThat(awaitLine(stdout, 1, stderr)).isEqualTo("listening on unix:" + socket);
+            successor = ProcessHandle.of(cli.pid()).orElseThrow().children().map(ProcessHandle::pid).findFirst().orElseThrow();
+            assertThat(cli.awaitExit()).isZero();
+            assertThat(socket).as("the socket file, now the successor's").exists();
+            echoesOver(socket, "after");
+            ProcessHandle.of(successor).orElseThrow().destroy();   // SIGTERM
+            long last = successor;
+            Clients.awaitTrue("the successor to exit", () -> gone(last));
+            assertThat(socket).as("removed by the successor as it stopped").doesNotExist();
+        } finally {
+            ProcessHandle.of(successor).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static void echoesOver(Path socket, String text) throws IOException {
+        try (var client = Clients.connectUnix(socket)) {
+            Clients.send(client, text);
+            assertThat(Clients.read(client, text.length())).isEqualTo(text);
+        }
+    }
+
+    @Test
     void aSuccessorThatCannotStartLeavesTheServerServing() throws Exception {
         failedReload("virtual");
     }

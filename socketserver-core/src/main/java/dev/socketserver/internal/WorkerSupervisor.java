@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /**
  * The supervisor's side of {@code Concurrency.workerProcesses}: starts the workers with the
@@ -43,53 +42,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     /** While a new generation starts, how often the supervisor looks for its first heartbeats. */
     private static final long RELOAD_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    /** One worker number of a generation: the process serving it now, if any, and when to start the next. */
-    private static final class Slot {
-        final Generation generation;
-        final int number;
-        int pid;                  // 0: none running
-        long delayNanos;          // the last restart delay; 0 before any restart
-        long startAtNanos;        // when to start the next process, while pid is 0
-        long lastBeat;            // the worker's heartbeat count when it last moved
-        long lastProgressNanos;   // when it last moved, or the worker started
-        boolean killed;           // sent SIGKILL for standing still
-
-        Slot(Generation generation, int number) {
-            this.generation = generation;
-            this.number = number;
-        }
-    }
-
-    /**
-     * The workers started together from one command line: the first at start, then one more at
-     * each reload. Each has heartbeat memory of its own, so that a new generation's readiness (each
-     * worker's first beat) is told apart from the old one's beats.
-     */
-    private static final class Generation {
-        final int number;
-        final WorkerHeartbeat heartbeat;
-        final List<Slot> slots = new ArrayList<>();
-        long killAtNanos;         // retiring: when what is left is killed
-        boolean killed;           // retiring: SIGKILL sent
-
-        Generation(int number, int workers) throws IOException {
-            this.number = number;
-            this.heartbeat = WorkerHeartbeat.create(workers);
-            for (int i = 1; i <= workers; i++) {
-                slots.add(new Slot(this, i));
-            }
-        }
-
-        boolean allExited() {
-            return slots.stream().allMatch(slot -> slot.pid == 0);
-        }
-
-        String pids() {
-            return slots.stream().filter(slot -> slot.pid != 0).map(slot -> Integer.toString(slot.pid)).collect(Collectors.joining(", "));
-        }
-    }
-
-    private record Ended(Slot slot, int pid, ChildReaper.Exit exit) {
+    private record Ended(WorkerGeneration.Slot slot, int pid, ChildReaper.Exit exit) {
     }
 
     /** Past the drain deadline, how long an old generation's workers get to exit before they are killed. */
@@ -103,12 +56,12 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final SupervisorLink link;
     private final ChildReaper reaper;
     // the generations are read and changed by the supervising thread, under lock (exits arrive from the reaper's thread)
-    private Generation current;                                   // guarded by lock: the generation that serves
-    private Generation next;                                      // guarded by lock: started by a reload, not yet serving
+    private WorkerGeneration current;                                   // guarded by lock: the generation that serves
+    private WorkerGeneration next;                                      // guarded by lock: started by a reload, not yet serving
     private long nextReadyByNanos;                                // guarded by lock: when next must serve
     private Duration nextDrain;                                   // guarded by lock: the drain that retires current once next serves
     private Duration reloadRequested;                             // guarded by lock: a reload's drain, until the reload starts
-    private final List<Generation> retiring = new ArrayList<>();  // guarded by lock: old generations draining
+    private final List<WorkerGeneration> retiring = new ArrayList<>();  // guarded by lock: old generations draining
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Ended> ended = new ArrayDeque<>();   // guarded by lock
@@ -130,7 +83,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         this.label = label;
         this.timeoutNanos = timeout.toNanos();
         this.workers = workers;
-        this.current = new Generation(1, workers);
+        this.current = new WorkerGeneration(1, workers);
         try {
             this.link = SupervisorLink.create();
         } catch (IOException | RuntimeException e) {
@@ -177,7 +130,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             supervising = true;
             stopping = false;
             long now = System.nanoTime();
-            for (Slot slot : current.slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0) {
                     slot.startAtNanos = now;
                 }
@@ -217,7 +170,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         try {
             long now = System.nanoTime();
             long wait = pollNanos;
-            for (Slot slot : current.slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0) {
                     wait = Math.min(wait, slot.startAtNanos - now);
                 }
@@ -225,7 +178,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             if (next != null || reloadRequested != null) {
                 wait = Math.min(wait, RELOAD_POLL_NANOS);   // a new generation's first beats are polled
             }
-            for (Generation old : retiring) {
+            for (WorkerGeneration old : retiring) {
                 if (!old.killed) {
                     wait = Math.min(wait, old.killAtNanos - now);
                 }
@@ -246,14 +199,14 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private void startDueWorkers(BooleanSupplier stop) {
         long now = System.nanoTime();
-        List<Slot> slots;
+        List<WorkerGeneration.Slot> slots;
         lock.lock();
         try {
             slots = List.copyOf(current.slots);
         } finally {
             lock.unlock();
         }
-        for (Slot slot : slots) {
+        for (WorkerGeneration.Slot slot : slots) {
             boolean due;
             lock.lock();
             try {
@@ -272,7 +225,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         long now = System.nanoTime();
         lock.lock();
         try {
-            for (Slot slot : current.slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0 || slot.killed) {
                     continue;
                 }
@@ -294,7 +247,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
-    private void start(Slot slot) {
+    private void start(WorkerGeneration.Slot slot) {
         String failure = spawn(slot);
         if (failure != null) {
             lock.lock();
@@ -310,7 +263,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     /** Starts a process for {@code slot} and watches it; null, or why it could not. */
-    private String spawn(Slot slot) {
+    private String spawn(WorkerGeneration.Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
         // a worker serves the socket on its standard input; systemd's variables name this process's descriptors,
         // and a predecessor's (Handover) this process's too
@@ -364,7 +317,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     /** Called holding the lock: the delay before starting a slot again, which doubles while its workers die young. */
-    private static long nextDelay(Slot slot, long ranNanos) {
+    private static long nextDelay(WorkerGeneration.Slot slot, long ranNanos) {
         if (ranNanos >= HEALTHY_RUN_NANOS || slot.delayNanos == 0) {
             slot.delayNanos = FIRST_DELAY_NANOS;
         } else {
@@ -425,12 +378,12 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /** Starts a requested reload, promotes a new generation that serves or gives up on one that fails, and retires old generations. */
     private void advanceReload() {
-        Generation starting = null;
+        WorkerGeneration starting = null;
         lock.lock();
         try {
             if (reloadRequested != null && next == null && !stopping) {
                 try {
-                    next = new Generation(current.number + 1, workers);
+                    next = new WorkerGeneration(current.number + 1, workers);
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.ERROR, "reload of " + label + " failed: " + e + "; the workers of generation " + current.number + " serve on");
                     reloadRequested = null;
@@ -446,7 +399,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
         if (starting != null) {
             LOG.log(Level.INFO, "reload of " + label + ": starting generation " + starting.number + " (" + workers + " workers)");
-            for (Slot slot : starting.slots) {
+            for (WorkerGeneration.Slot slot : starting.slots) {
                 String failure = spawn(slot);
                 if (failure != null) {
                     lock.lock();
@@ -462,13 +415,13 @@ public final class WorkerSupervisor implements AutoCloseable {
         lock.lock();
         try {
             long now = System.nanoTime();
-            if (next != null && next.slots.stream().allMatch(slot -> slot.pid != 0 && next.heartbeat.read(slot.number) > 0)) {
+            if (next != null && next.serving()) {
                 promoteNext(now);
             } else if (next != null && now - nextReadyByNanos >= 0) {
                 failReload("the new generation did not serve within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             }
             for (var it = retiring.iterator(); it.hasNext(); ) {
-                Generation old = it.next();
+                WorkerGeneration old = it.next();
                 if (old.allExited()) {
                     old.heartbeat.close();
                     it.remove();
@@ -476,11 +429,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                 } else if (!old.killed && now - old.killAtNanos >= 0) {
                     old.killed = true;
                     LOG.log(Level.WARNING, "generation " + old.number + " of " + label + " did not drain in time; killing pids " + old.pids());
-                    for (Slot slot : old.slots) {
-                        if (slot.pid != 0) {
-                            reaper.signal(slot.pid, ChildReaper.SIGKILL);
-                        }
-                    }
+                    old.signal(reaper, ChildReaper.SIGKILL);
                 }
             }
         } finally {
@@ -490,19 +439,15 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /** Called holding the lock: the new generation serves; the old one drains. */
     private void promoteNext(long now) {
-        Generation old = current;
+        WorkerGeneration old = current;
         current = next;
         next = null;
         old.killAtNanos = now + saturatedNanos(nextDrain) + KILL_GRACE_NANOS;
         retiring.add(old);
         LOG.log(Level.INFO, "reload of " + label + ": generation " + current.number + " serves (pids " + current.pids() + "); draining generation "
                 + old.number + " (pids " + old.pids() + ") for up to " + nextDrain.toMillis() + " ms");
-        for (Slot slot : old.slots) {
-            if (slot.pid != 0) {
-                reaper.signal(slot.pid, ChildReaper.SIGTERM);
-            }
-        }
-        for (Slot slot : current.slots) {
+        old.signal(reaper, ChildReaper.SIGTERM);
+        for (WorkerGeneration.Slot slot : current.slots) {
             slot.lastBeat = current.heartbeat.read(slot.number);
             slot.lastProgressNanos = now;
         }
@@ -510,7 +455,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /** Called holding the lock: gives up on the new generation, which drains as an old one; the current one serves on. */
     private void failReload(String reason) {
-        Generation failed = next;
+        WorkerGeneration failed = next;
         if (failed == null) {
             return;
         }
@@ -518,11 +463,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         LOG.log(Level.ERROR, "reload of " + label + " failed: " + reason + "; the workers of generation " + current.number + " serve on");
         failed.killAtNanos = System.nanoTime() + saturatedNanos(nextDrain) + KILL_GRACE_NANOS;
         retiring.add(failed);
-        for (Slot slot : failed.slots) {
-            if (slot.pid != 0) {
-                reaper.signal(slot.pid, ChildReaper.SIGTERM);
-            }
-        }
+        failed.signal(reaper, ChildReaper.SIGTERM);
     }
 
     private static long saturatedNanos(Duration duration) {
