@@ -33,9 +33,9 @@ public final class StopSignals {
     private final CompletableFuture<String> second = new CompletableFuture<>();
     private final List<Signal> caught = new ArrayList<>();
     private final List<SignalHandler> before = new ArrayList<>();
-    // completed by the next SIGHUP, then replaced: a SIGHUP during a reload is seen once it is done
     private volatile boolean reloads;   // SIGHUP is caught: written once by installWithReload, read by serving threads
     private final AtomicLong hangups = new AtomicLong();
+    // completed by the next SIGHUP, then replaced: a SIGHUP during a reload is seen once it is done
     private final AtomicReference<CompletableFuture<Void>> nextReload = new AtomicReference<>(new CompletableFuture<>());
 
     private StopSignals() {
@@ -110,7 +110,10 @@ public final class StopSignals {
         }
     }
 
-    /** Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives. */
+    /**
+     * Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives;
+     * with {@code SIGHUP} when a reload handed the server's socket to a successor.
+     */
     public CompletableFuture<String> first() {
         return first;
     }
