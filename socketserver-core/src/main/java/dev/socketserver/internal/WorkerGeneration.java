@@ -3,8 +3,11 @@ package dev.socketserver.internal;
 import dev.socketserver.internal.linux.ChildReaper;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -14,6 +17,10 @@ import java.util.stream.Collectors;
  * the one it replaces. Read and changed under the supervisor's lock.
  */
 final class WorkerGeneration {
+    private static final System.Logger LOG = System.getLogger(Loggers.WORKERS);
+    /** Past the drain deadline, how long a draining generation's workers get to exit before they are killed. */
+    private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** One worker number of a generation: the process serving it now, if any, and when to start the next. */
     static final class Slot {
         final WorkerGeneration generation;
@@ -61,6 +68,36 @@ final class WorkerGeneration {
                 reaper.signal(slot.pid, signal);
             }
         }
+    }
+
+    /** Asks each worker to drain ({@code SIGTERM}); {@link #endDrain} kills what is left a little after {@code drain}. */
+    void drain(Duration drain, long nowNanos, ChildReaper reaper) {
+        long drainNanos;
+        try {
+            drainNanos = drain.toNanos();
+        } catch (ArithmeticException e) {
+            drainNanos = Long.MAX_VALUE / 4;
+        }
+        killAtNanos = nowNanos + drainNanos + KILL_GRACE_NANOS;
+        signal(reaper, ChildReaper.SIGTERM);
+    }
+
+    /**
+     * For a generation that drains: kills what is left once the drain is over, and tells whether
+     * every worker has exited (its heartbeat memory is then closed).
+     */
+    boolean endDrain(long nowNanos, ChildReaper reaper, String label) {
+        if (allExited()) {
+            heartbeat.close();
+            LOG.log(Level.DEBUG, () -> "generation " + number + " of " + label + " has exited");
+            return true;
+        }
+        if (!killed && nowNanos - killAtNanos >= 0) {
+            killed = true;
+            LOG.log(Level.WARNING, "generation " + number + " of " + label + " did not drain in time; killing pids " + pids());
+            signal(reaper, ChildReaper.SIGKILL);
+        }
+        return false;
     }
 
     /** {@code 4242, 4243}: the pids of the workers that run. */

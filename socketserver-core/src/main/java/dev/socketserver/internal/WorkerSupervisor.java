@@ -45,9 +45,6 @@ public final class WorkerSupervisor implements AutoCloseable {
     private record Ended(WorkerGeneration.Slot slot, int pid, ChildReaper.Exit exit) {
     }
 
-    /** Past the drain deadline, how long an old generation's workers get to exit before they are killed. */
-    private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final int listenerFd;
     private final List<String> command;
     private final String label;
@@ -420,18 +417,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             } else if (next != null && now - nextReadyByNanos >= 0) {
                 failReload("the new generation did not serve within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             }
-            for (var it = retiring.iterator(); it.hasNext(); ) {
-                WorkerGeneration old = it.next();
-                if (old.allExited()) {
-                    old.heartbeat.close();
-                    it.remove();
-                    LOG.log(Level.DEBUG, () -> "generation " + old.number + " of " + label + " has exited");
-                } else if (!old.killed && now - old.killAtNanos >= 0) {
-                    old.killed = true;
-                    LOG.log(Level.WARNING, "generation " + old.number + " of " + label + " did not drain in time; killing pids " + old.pids());
-                    old.signal(reaper, ChildReaper.SIGKILL);
-                }
-            }
+            retiring.removeIf(old -> old.endDrain(now, reaper, label));
         } finally {
             lock.unlock();
         }
@@ -442,11 +428,10 @@ public final class WorkerSupervisor implements AutoCloseable {
         WorkerGeneration old = current;
         current = next;
         next = null;
-        old.killAtNanos = now + saturatedNanos(nextDrain) + KILL_GRACE_NANOS;
-        retiring.add(old);
         LOG.log(Level.INFO, "reload of " + label + ": generation " + current.number + " serves (pids " + current.pids() + "); draining generation "
                 + old.number + " (pids " + old.pids() + ") for up to " + nextDrain.toMillis() + " ms");
-        old.signal(reaper, ChildReaper.SIGTERM);
+        old.drain(nextDrain, now, reaper);
+        retiring.add(old);
         for (WorkerGeneration.Slot slot : current.slots) {
             slot.lastBeat = current.heartbeat.read(slot.number);
             slot.lastProgressNanos = now;
@@ -461,17 +446,8 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
         next = null;
         LOG.log(Level.ERROR, "reload of " + label + " failed: " + reason + "; the workers of generation " + current.number + " serve on");
-        failed.killAtNanos = System.nanoTime() + saturatedNanos(nextDrain) + KILL_GRACE_NANOS;
+        failed.drain(nextDrain, System.nanoTime(), reaper);
         retiring.add(failed);
-        failed.signal(reaper, ChildReaper.SIGTERM);
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
     }
 
     /** Makes {@link #supervise} look at its stop condition now. */
