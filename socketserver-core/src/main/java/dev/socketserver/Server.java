@@ -103,7 +103,11 @@ public interface Server extends AutoCloseable {
 
     /**
      * {@link #serveUntilStopped(Duration)} with signals installed earlier, before the program said
-     * the server is up, so that a stop that comes at once is not missed.
+     * the server is up, so that a stop that comes at once is not missed. With signals from
+     * {@link StopSignals#installWithReload()}, SIGHUP reloads the server without refusing a client
+     * (a successor process takes the socket over, after which this returns as after SIGTERM; or,
+     * with worker processes, a new generation of workers replaces the old one); in a successor, this
+     * is where it tells its predecessor that it serves.
      *
      * @return whether every connection ended before the deadline
      * @throws IOException if the server's socket failed for good before or during the drain
@@ -115,13 +119,18 @@ public interface Server extends AutoCloseable {
     /**
      * {@link #serveUntilStopped(GracefulStop)} with signals installed earlier. A second signal
      * during the delay stops the server at once, without a drain; during the drain, it cuts the
-     * drain short.
+     * drain short. With {@link StopSignals#installWithReload()}, SIGHUP reloads; a server that
+     * handed its socket to a successor drains at once, without the delay.
      *
      * @return whether every connection ended before the drain's deadline
      * @throws IOException if the server's socket failed for good before or during the drain
      */
     default boolean serveUntil(StopSignals signals, GracefulStop stop) throws IOException {
-        return SignalledServing.serve(this, Objects.requireNonNull(signals, "signals"), Objects.requireNonNull(stop, "stop"));
+        Objects.requireNonNull(signals, "signals");
+        Objects.requireNonNull(stop, "stop");
+        try (var reloads = SignalledReload.watch(this, signals, stop.drain())) {
+            return SignalledServing.serve(this, signals, stop);
+        }
     }
 
     /** Stops serving and closes the socket and every connection at once. Idempotent. */

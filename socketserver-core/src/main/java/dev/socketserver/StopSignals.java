@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * SIGTERM and SIGINT, caught so that a server drains and the program exits 0 instead of taking the
@@ -31,6 +33,10 @@ public final class StopSignals {
     private final CompletableFuture<String> second = new CompletableFuture<>();
     private final List<Signal> caught = new ArrayList<>();
     private final List<SignalHandler> before = new ArrayList<>();
+    private volatile boolean reloads;   // SIGHUP is caught: written once by installWithReload, read by serving threads
+    private final AtomicLong hangups = new AtomicLong();
+    // completed by the next SIGHUP, then replaced: a SIGHUP during a reload is seen once it is done
+    private final AtomicReference<CompletableFuture<Void>> nextReload = new AtomicReference<>(new CompletableFuture<>());
 
     private StopSignals() {
     }
@@ -51,7 +57,63 @@ public final class StopSignals {
         return signals;
     }
 
-    /** Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives. */
+    /**
+     * Catches SIGTERM and SIGINT as {@link #install()} does, and SIGHUP too: {@link Server#serveUntil}
+     * then reloads on SIGHUP without refusing a client. A server of worker processes starts a new
+     * generation of workers from the command line as it is now (a new jar at the same path too),
+     * waits until each serves, and drains the old generation; any other server starts its successor
+     * (the same command line) with its listening socket, waits until it serves, then drains and
+     * returns as after SIGTERM, so the program exits. What fails to start is stopped, logged in one
+     * line, and the old server serves on. Without a reload, SIGHUP would end the JVM.
+     *
+     * <p>A successor tells its predecessor that it serves when it reaches {@code serveUntil}, so a
+     * program that reloads this way serves through {@link Server#serveUntil} (or
+     * {@link Server#serveUntilStopped}); a successor that never reports ready is killed after 30 s.
+     * A worker process ignores SIGHUP: its supervisor replaces it.
+     */
+    public static StopSignals installWithReload() {
+        StopSignals signals = install();
+        try {
+            Signal hangup = new Signal("HUP");
+            SignalHandler previous = Signal.handle(hangup, ignored -> {
+                signals.hangups.incrementAndGet();
+                signals.nextReload.getAndSet(new CompletableFuture<>()).complete(null);
+            });
+            signals.caught.add(hangup);
+            signals.before.add(previous);
+            signals.reloads = true;
+        } catch (IllegalArgumentException reserved) {
+            // left to the JVM's default action
+        }
+        return signals;
+    }
+
+    /** Whether SIGHUP is caught ({@link #installWithReload()}). */
+    boolean catchesReload() {
+        return reloads;
+    }
+
+    /** How many SIGHUPs have arrived since {@link #installWithReload()}. */
+    long hangups() {
+        return hangups.get();
+    }
+
+    /** Completes at the next SIGHUP (after {@link #installWithReload()}); take it before looking at {@link #hangups()}, so none is missed. */
+    CompletableFuture<Void> nextReload() {
+        return nextReload.get();
+    }
+
+    /** A reload handed the server's socket to a successor: stop as on a first signal. */
+    void stopAfterReload() {
+        if (received.incrementAndGet() == 1) {
+            first.complete("SIGHUP");
+        }
+    }
+
+    /**
+     * Completes with the signal's name ({@code SIGTERM} or {@code SIGINT}) when the first arrives;
+     * with {@code SIGHUP} when a reload handed the server's socket to a successor.
+     */
     public CompletableFuture<String> first() {
         return first;
     }

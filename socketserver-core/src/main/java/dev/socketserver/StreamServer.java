@@ -264,6 +264,16 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         return readiness != null || workers.isSupervisor();
     }
 
+    /**
+     * In a supervisor of worker processes: starts a new generation of workers and drains the old
+     * one, for at most {@code drain}, once the new one serves ({@link WorkerProcesses#reload}).
+     *
+     * @return false if this is not such a supervisor
+     */
+    final boolean reloadWorkers(Duration drain) {
+        return workers.reload(drain);
+    }
+
     /** The pids of the worker processes running now; empty unless this is a supervisor. */
     final Set<Integer> workerPids() {
         return workers.pids();

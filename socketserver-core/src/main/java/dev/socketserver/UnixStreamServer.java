@@ -1,6 +1,8 @@
 package dev.socketserver;
 
 import dev.socketserver.internal.SocketFiles;
+import dev.socketserver.internal.linux.Handover;
+import dev.socketserver.internal.linux.InheritedSockets;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -133,7 +135,8 @@ public non-sealed class UnixStreamServer extends StreamServer {
             return;   // a worker serves its supervisor's socket, and leaves the file to it
         }
         if (serveInheritedSocket()) {
-            return;   // the service manager made the file, and keeps it
+            ownsFile = InheritedSockets.fromPredecessor();   // the service manager made the file, and keeps it; a predecessor's is ours now
+            return;
         }
         if (serverAddress() instanceof UnixAddress name) {
             bindAbstract(name);
@@ -162,7 +165,9 @@ public non-sealed class UnixStreamServer extends StreamServer {
         } finally {
             if (ownsFile) {
                 ownsFile = false;
-                Files.deleteIfExists(path());
+                if (!Handover.handedOver(path())) {   // else a successor serves it
+                    Files.deleteIfExists(path());
+                }
             }
         }
     }

@@ -90,6 +90,16 @@ final class WorkerProcesses {
         }
     }
 
+    /** In the supervisor: asks for a new generation of workers, which replaces the old one once it serves; false elsewhere. */
+    boolean reload(Duration drain) {
+        WorkerSupervisor running = supervisor;
+        if (running == null) {
+            return false;
+        }
+        running.requestReload(drain);
+        return true;
+    }
+
     /** Asks the workers to stop: the server is closing. */
     void stopWorkers() {
         WorkerSupervisor running = supervisor;

@@ -2,6 +2,7 @@ package dev.socketserver.cli;
 
 import dev.socketserver.Concurrency;
 import dev.socketserver.Server;
+import dev.socketserver.ServerOptions;
 import dev.socketserver.TcpServer;
 
 import java.io.IOException;
@@ -35,7 +36,10 @@ final class ReadinessSocket implements AutoCloseable {
         if (socketAddress.isUnresolved()) {
             throw new UnknownHostException("--ready-listen " + address + ": unknown host '" + host + "'");
         }
-        Server server = new TcpServer(socketAddress, connection -> { }, Concurrency.synchronous());
+        // SO_REUSEPORT: a successor started by SIGHUP binds the same port while this process still
+        // holds it, and this one closes it when it hands over
+        Server server = new TcpServer(socketAddress, connection -> { }, Concurrency.synchronous(),
+                ServerOptions.builder().reusePort(true).build());
         server.start();
         return new ReadinessSocket(server);
     }

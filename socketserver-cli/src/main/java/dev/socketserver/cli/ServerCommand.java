@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 /**
  * A command that runs a server: it binds, prints {@code listening on ADDRESS} (the real address)
  * as the first line of standard output, serves until SIGTERM or SIGINT, serves on for
- * {@code --drain-delay} with {@code --ready-listen} closed, drains, and exits 0.
+ * {@code --drain-delay} with {@code --ready-listen} closed, drains, and exits 0; on SIGHUP it
+ * reloads ({@link StopSignals#installWithReload()}): new workers, or a successor process that
+ * prints its own listening line and takes over the socket, after which this one drains and exits 0.
  * A failure to bind propagates to {@link ErrorReporter}, which makes it one line and exit status 1.
  */
 abstract class ServerCommand implements Callable<Integer> {
@@ -109,7 +111,7 @@ abstract class ServerCommand implements Callable<Integer> {
         if (options.statsInterval != null && !supervisor) {   // a supervisor serves nothing: its workers print their own
             StatsPrinter.start(server, options.statsInterval, System.err);
         }
-        StopSignals signals = StopSignals.install();
+        StopSignals signals = StopSignals.installWithReload();   // SIGHUP: reload without refusing a client
         GracefulStop stop = GracefulStop.drain(options.drain);
         ReadinessSocket readiness = null;
         try {

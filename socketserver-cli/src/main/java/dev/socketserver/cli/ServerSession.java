@@ -44,11 +44,16 @@ final class ServerSession {
             err.flush();
             return Main.EXIT_FAILURE;
         }
-        if (!drained) {
+        if (!drained && !handedOver(signals)) {
             removeSocketFile(server);
         }
         reportDrain(server.stats(), err);
         return Main.EXIT_OK;
+    }
+
+    /** Whether the stop was a reload's: the socket, and its file, now belong to the successor. */
+    private static boolean handedOver(StopSignals signals) {
+        return "SIGHUP".equals(signals.first().getNow(""));
     }
 
     /** One line on what the drain did to the connections it found open, if it found any. */

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,25 @@ final class CliProcess implements AutoCloseable {
     static CliProcess startWithDescriptorLimit(int maxDescriptors, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + maxDescriptors + " && exec \"$@\"", "bash"));
         command.addAll(command(args));
+        return new CliProcess(new ProcessBuilder(command).start());
+    }
+
+    /**
+     * Starts {@code socketserver ARGS...} with its standard output and error appended to files: a
+     * pipe would not do when the command's successor writes to it after the command exits (the
+     * JDK closes a process's pipes when the process ends).
+     */
+    static CliProcess startWithOutputTo(Path stdout, Path stderr, String... args) throws IOException {
+        return new CliProcess(new ProcessBuilder(command(args))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+                .start());
+    }
+
+    /** Starts {@code socketserver ARGS...} with {@code classPath} in place of the tests' class path. */
+    static CliProcess startWithClassPath(String classPath, String... args) throws IOException {
+        List<String> command = command(args);
+        command.set(command.indexOf("-cp") + 1, classPath);
         return new CliProcess(new ProcessBuilder(command).start());
     }
 

@@ -54,6 +54,18 @@ class DeploymentUnitsTest {
                 throw new AssertionError("stderr: " + cli.stderr(), e);
             }
             assertThat(cli.awaitListening()).isEqualTo("tcp://127.0.0.1:" + port);
+            if (service.containsKey("ExecReload")) {
+                // systemd's MAINPID stays the same only if the main process survives the reload: a workers' supervisor
+                assertThat(argumentAfter(service, "--concurrency")).as("ExecReload only with worker processes").startsWith("workers:");
+                assertThat(service.get("ExecReload")).isEqualTo("/bin/kill -HUP $MAINPID");
+                Process hangUp = new ProcessBuilder("kill", "-HUP", Long.toString(cli.pid())).inheritIO().start();   // the launcher execs the command
+                assertThat(hangUp.waitFor()).isZero();
+                Clients.awaitTrue("the reload's new workers to serve", () -> cli.stderr().contains("generation 2 serves"));
+                try (var client = Clients.connect(new InetSocketAddress("127.0.0.1", port))) {
+                    Clients.send(client, "reloaded\n");
+                    assertThat(Clients.read(client, 9)).isEqualTo("reloaded\n");
+                }
+            }
             cli.sigterm();
             assertThat(cli.awaitExit()).isZero();
         }

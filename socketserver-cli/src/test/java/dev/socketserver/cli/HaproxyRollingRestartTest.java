@@ -100,7 +100,7 @@ class HaproxyRollingRestartTest {
             }
 
             long restarts = 0;
-            try (var load = EchoLoad.start(frontend, CLIENTS)) {
+            try (var load = BalancedEchoLoad.start(frontend, CLIENTS)) {
                 load.awaitMoreRequests(2_000);
                 for (int i = 0; i < instances.size(); i++) {
                     CliProcess old = instances.get(i);

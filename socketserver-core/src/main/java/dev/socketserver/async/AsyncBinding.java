@@ -65,8 +65,9 @@ final class AsyncBinding {
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             Optional<SocketAddress> inherited = InheritedSockets.adopt(channel, address);
-            if (inherited.isPresent()) {   // the service manager made the file, and keeps it
-                return new AsyncServer(BoundSocket.listener("unix", channel, null, inherited.get()), protocolFactory, options);
+            if (inherited.isPresent()) {   // the service manager made the file, and keeps it; a predecessor's is ours now
+                Path file = InheritedSockets.fromPredecessor() ? path : null;
+                return new AsyncServer(BoundSocket.listener("unix", channel, file, inherited.get()), protocolFactory, options);
             }
             Set<PosixFilePermission> permissions = options.socketPermissions();
             if (permissions == null) {

@@ -3,6 +3,8 @@ package dev.socketserver.async;
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.Loggers;
 
+import dev.socketserver.internal.linux.Handover;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
@@ -133,7 +135,7 @@ final class BoundSocket {
         } catch (IOException e) {
             // nothing left to release
         }
-        if (socketFile != null) {
+        if (socketFile != null && !Handover.handedOver(socketFile)) {   // else a successor serves it
             try {
                 Files.deleteIfExists(socketFile);
             } catch (IOException e) {

@@ -51,7 +51,8 @@ public final class SignalledServing {
                 LOG.log(Level.WARNING, "the action run at the stop signal failed; stopping anyway", failure);
             }
         });
-        if (!serveOnFor(stop.delay(), serving, signals)) {
+        boolean handedOver = "SIGHUP".equals(signals.first().getNow(null));   // a successor serves the socket already
+        if (!handedOver && !serveOnFor(stop.delay(), serving, signals)) {
             server.close();
             if (serving.isCompletedExceptionally()) {
                 throw rethrown(serving.exceptionNow());

@@ -1,6 +1,7 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.internal.linux.ChildReaper;
+import dev.socketserver.internal.linux.Handover;
 import dev.socketserver.internal.linux.InheritedSockets;
 import dev.socketserver.internal.linux.Spawner;
 import dev.socketserver.internal.linux.SupervisorLink;
@@ -38,33 +39,26 @@ public final class WorkerSupervisor implements AutoCloseable {
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** A worker that ran this long was healthy: its next restart starts the backoff over. */
     static final long HEALTHY_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** While a new generation starts, how often the supervisor looks for its first heartbeats. */
+    private static final long RELOAD_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    /** One worker number: the process serving it now, if any, and when to start the next. */
-    private static final class Slot {
-        final int number;
-        int pid;                  // 0: none running
-        long delayNanos;          // the last restart delay; 0 before any restart
-        long startAtNanos;        // when to start the next process, while pid is 0
-        long lastBeat;            // the worker's heartbeat count when it last moved
-        long lastProgressNanos;   // when it last moved, or the worker started
-        boolean killed;           // sent SIGKILL for standing still
-
-        Slot(int number) {
-            this.number = number;
-        }
-    }
-
-    private record Ended(Slot slot, int pid, ChildReaper.Exit exit) {
+    private record Ended(WorkerGeneration.Slot slot, int pid, ChildReaper.Exit exit) {
     }
 
     private final int listenerFd;
     private final List<String> command;
     private final String label;
     private final long timeoutNanos;
-    private final WorkerHeartbeat heartbeat;
+    private final int workers;
     private final SupervisorLink link;
     private final ChildReaper reaper;
-    private final List<Slot> slots = new ArrayList<>();
+    // the generations are read and changed by the supervising thread, under lock (exits arrive from the reaper's thread)
+    private WorkerGeneration current;                                   // guarded by lock: the generation that serves
+    private WorkerGeneration next;                                      // guarded by lock: started by a reload, not yet serving
+    private long nextReadyByNanos;                                // guarded by lock: when next must serve
+    private Duration nextDrain;                                   // guarded by lock: the drain that retires current once next serves
+    private Duration reloadRequested;                             // guarded by lock: a reload's drain, until the reload starts
+    private final List<WorkerGeneration> retiring = new ArrayList<>();  // guarded by lock: old generations draining
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Ended> ended = new ArrayDeque<>();   // guarded by lock
@@ -85,21 +79,19 @@ public final class WorkerSupervisor implements AutoCloseable {
         this.command = List.copyOf(command);
         this.label = label;
         this.timeoutNanos = timeout.toNanos();
-        for (int i = 1; i <= workers; i++) {
-            slots.add(new Slot(i));
-        }
-        this.heartbeat = WorkerHeartbeat.create(workers);
+        this.workers = workers;
+        this.current = new WorkerGeneration(1, workers);
         try {
             this.link = SupervisorLink.create();
         } catch (IOException | RuntimeException e) {
-            heartbeat.close();
+            current.heartbeat.close();
             throw e;
         }
         try {
             this.reaper = new ChildReaper();
         } catch (IOException | RuntimeException e) {
             link.close();
-            heartbeat.close();
+            current.heartbeat.close();
             throw e;
         }
     }
@@ -135,7 +127,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             supervising = true;
             stopping = false;
             long now = System.nanoTime();
-            for (Slot slot : slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0) {
                     slot.startAtNanos = now;
                 }
@@ -152,6 +144,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                 }
                 handleExits();
                 killStandingWorkers();
+                advanceReload();
                 if (wait <= 0) {
                     serviceActions.run();
                 }
@@ -174,9 +167,17 @@ public final class WorkerSupervisor implements AutoCloseable {
         try {
             long now = System.nanoTime();
             long wait = pollNanos;
-            for (Slot slot : slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0) {
                     wait = Math.min(wait, slot.startAtNanos - now);
+                }
+            }
+            if (next != null || reloadRequested != null) {
+                wait = Math.min(wait, RELOAD_POLL_NANOS);   // a new generation's first beats are polled
+            }
+            for (WorkerGeneration old : retiring) {
+                if (!old.killed) {
+                    wait = Math.min(wait, old.killAtNanos - now);
                 }
             }
             long remaining = wait;
@@ -195,7 +196,14 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private void startDueWorkers(BooleanSupplier stop) {
         long now = System.nanoTime();
-        for (Slot slot : slots) {
+        List<WorkerGeneration.Slot> slots;
+        lock.lock();
+        try {
+            slots = List.copyOf(current.slots);
+        } finally {
+            lock.unlock();
+        }
+        for (WorkerGeneration.Slot slot : slots) {
             boolean due;
             lock.lock();
             try {
@@ -214,11 +222,11 @@ public final class WorkerSupervisor implements AutoCloseable {
         long now = System.nanoTime();
         lock.lock();
         try {
-            for (Slot slot : slots) {
+            for (WorkerGeneration.Slot slot : current.slots) {
                 if (slot.pid == 0 || slot.killed) {
                     continue;
                 }
-                long beat = heartbeat.read(slot.number);
+                long beat = current.heartbeat.read(slot.number);
                 if (beat != slot.lastBeat) {
                     slot.lastBeat = beat;
                     slot.lastProgressNanos = now;
@@ -236,28 +244,38 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
-    private void start(Slot slot) {
+    private void start(WorkerGeneration.Slot slot) {
+        String failure = spawn(slot);
+        if (failure != null) {
+            lock.lock();
+            try {
+                long delay = nextDelay(slot, 0);
+                slot.startAtNanos = System.nanoTime() + delay;
+                LOG.log(Level.ERROR, "cannot start worker " + slot.number + " of " + label + " (" + command.getFirst() + "): " + failure
+                        + "; trying again in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Starts a process for {@code slot} and watches it; null, or why it could not. */
+    private String spawn(WorkerGeneration.Slot slot) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-        // a worker serves the socket on its standard input; systemd's variables name this process's descriptors
-        environment.keySet().removeAll(List.of(InheritedSockets.LISTEN_PID, InheritedSockets.LISTEN_FDS, InheritedSockets.LISTEN_FDNAMES));
+        // a worker serves the socket on its standard input; systemd's variables name this process's descriptors,
+        // and a predecessor's (Handover) this process's too
+        environment.keySet().removeAll(List.of(InheritedSockets.LISTEN_PID, InheritedSockets.LISTEN_FDS, InheritedSockets.LISTEN_FDNAMES,
+                InheritedSockets.HANDOVER_PARENT_PID, Handover.READY_FD_VARIABLE));
         environment.put(WorkerProcess.NUMBER_VARIABLE, Integer.toString(slot.number));
         environment.put(WorkerProcess.SUPERVISOR_FD_VARIABLE, "3");
         environment.put(WorkerHeartbeat.FD_VARIABLE, "4");
+        WorkerHeartbeat heartbeat = slot.generation.heartbeat;
         heartbeat.reset(slot.number);
         int pid;
         try {
             pid = Spawner.spawn(command, environment, listenerFd, Spawner.INHERIT, List.of(link.workerEnd(), heartbeat.fd()));
         } catch (IOException | RuntimeException e) {
-            lock.lock();
-            try {
-                long delay = nextDelay(slot, 0);
-                slot.startAtNanos = System.nanoTime() + delay;
-                LOG.log(Level.ERROR, "cannot start worker " + slot.number + " of " + label + " (" + command.getFirst() + "): " + e
-                        + "; trying again in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
-            } finally {
-                lock.unlock();
-            }
-            return;
+            return e.toString();
         }
         lock.lock();
         try {
@@ -268,7 +286,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        LOG.log(Level.DEBUG, () -> "worker " + slot.number + " of " + label + " started: pid " + pid);
+        LOG.log(Level.DEBUG, () -> "worker " + slot.number + " (generation " + slot.generation.number + ") of " + label + " started: pid " + pid);
         try {
             reaper.track(pid).whenComplete((exit, failure) -> {
                 lock.lock();
@@ -282,21 +300,21 @@ public final class WorkerSupervisor implements AutoCloseable {
             if (stopping) {
                 reaper.signal(pid, ChildReaper.SIGTERM);   // started while stopWorkers() ran
             }
+            return null;
         } catch (IOException | IllegalStateException e) {
-            // the reaper killed and reaped it: start it again later
-            LOG.log(Level.ERROR, "cannot watch worker " + slot.number + " (pid " + pid + "): " + e);
+            // the reaper killed and reaped it
             lock.lock();
             try {
                 slot.pid = 0;
-                slot.startAtNanos = System.nanoTime() + nextDelay(slot, 0);
             } finally {
                 lock.unlock();
             }
+            return "cannot watch pid " + pid + ": " + e;
         }
     }
 
     /** Called holding the lock: the delay before starting a slot again, which doubles while its workers die young. */
-    private static long nextDelay(Slot slot, long ranNanos) {
+    private static long nextDelay(WorkerGeneration.Slot slot, long ranNanos) {
         if (ranNanos >= HEALTHY_RUN_NANOS || slot.delayNanos == 0) {
             slot.delayNanos = FIRST_DELAY_NANOS;
         } else {
@@ -314,7 +332,11 @@ public final class WorkerSupervisor implements AutoCloseable {
                 if (end.slot().pid == end.pid()) {
                     end.slot().pid = 0;
                 }
-                if (!supervising) {
+                if (end.slot().generation == next && supervising) {
+                    failReload("worker " + end.slot().number + " of the new generation " + end.exit() + " before it served");
+                    continue;
+                }
+                if (!supervising || end.slot().generation != current) {
                     LOG.log(Level.DEBUG, () -> "worker " + end.slot().number + " of " + label + " stopped: " + end.exit());
                     continue;
                 }
@@ -327,6 +349,105 @@ public final class WorkerSupervisor implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Asks for a reload: a new generation of workers is started from the command line (as it is
+     * on disk now); once each of them serves (its first heartbeat), the old generation is asked to
+     * drain ({@code SIGTERM}) and killed what is left after {@code drain}. A new generation that
+     * fails to start (a worker exits, or does not serve within the worker timeout) is stopped and
+     * the old one serves on; the failure is logged in one line. A request during a reload is done
+     * after it; ignored while stopping.
+     */
+    public void requestReload(Duration drain) {
+        lock.lock();
+        try {
+            if (stopping || !supervising) {
+                return;
+            }
+            reloadRequested = drain;
+            woken = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts a requested reload, promotes a new generation that serves or gives up on one that fails, and retires old generations. */
+    private void advanceReload() {
+        WorkerGeneration starting = null;
+        lock.lock();
+        try {
+            if (reloadRequested != null && next == null && !stopping) {
+                try {
+                    next = new WorkerGeneration(current.number + 1, workers);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.ERROR, "reload of " + label + " failed: " + e + "; the workers of generation " + current.number + " serve on");
+                    reloadRequested = null;
+                    return;
+                }
+                nextDrain = reloadRequested;
+                reloadRequested = null;
+                nextReadyByNanos = System.nanoTime() + timeoutNanos;
+                starting = next;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (starting != null) {
+            LOG.log(Level.INFO, "reload of " + label + ": starting generation " + starting.number + " (" + workers + " workers)");
+            for (WorkerGeneration.Slot slot : starting.slots) {
+                String failure = spawn(slot);
+                if (failure != null) {
+                    lock.lock();
+                    try {
+                        failReload("cannot start worker " + slot.number + " of the new generation (" + command.getFirst() + "): " + failure);
+                    } finally {
+                        lock.unlock();
+                    }
+                    break;
+                }
+            }
+        }
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            if (next != null && next.serving()) {
+                promoteNext(now);
+            } else if (next != null && now - nextReadyByNanos >= 0) {
+                failReload("the new generation did not serve within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            }
+            retiring.removeIf(old -> old.endDrain(now, reaper, label));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called holding the lock: the new generation serves; the old one drains. */
+    private void promoteNext(long now) {
+        WorkerGeneration old = current;
+        current = next;
+        next = null;
+        LOG.log(Level.INFO, "reload of " + label + ": generation " + current.number + " serves (pids " + current.pids() + "); draining generation "
+                + old.number + " (pids " + old.pids() + ") for up to " + nextDrain.toMillis() + " ms");
+        old.drain(nextDrain, now, reaper);
+        retiring.add(old);
+        for (WorkerGeneration.Slot slot : current.slots) {
+            slot.lastBeat = current.heartbeat.read(slot.number);
+            slot.lastProgressNanos = now;
+        }
+    }
+
+    /** Called holding the lock: gives up on the new generation, which drains as an old one; the current one serves on. */
+    private void failReload(String reason) {
+        WorkerGeneration failed = next;
+        if (failed == null) {
+            return;
+        }
+        next = null;
+        LOG.log(Level.ERROR, "reload of " + label + " failed: " + reason + "; the workers of generation " + current.number + " serve on");
+        failed.drain(nextDrain, System.nanoTime(), reaper);
+        retiring.add(failed);
     }
 
     /** Makes {@link #supervise} look at its stop condition now. */
@@ -387,11 +508,20 @@ public final class WorkerSupervisor implements AutoCloseable {
     public void close() {
         reaper.close();
         link.close();
-        heartbeat.close();
+        lock.lock();
+        try {
+            current.heartbeat.close();
+            if (next != null) {
+                next.heartbeat.close();
+            }
+            retiring.forEach(old -> old.heartbeat.close());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public String toString() {
-        return "supervisor of " + slots.size() + " workers for " + label;
+        return "supervisor of " + workers + " workers for " + label;
     }
 }

@@ -41,6 +41,12 @@ public final class InheritedSockets {
     public static final String LISTEN_PID = "LISTEN_PID";
     public static final String LISTEN_FDS = "LISTEN_FDS";
     public static final String LISTEN_FDNAMES = "LISTEN_FDNAMES";
+    /**
+     * Set instead of {@code LISTEN_PID} by a server that hands its sockets to its successor
+     * ({@link Handover}): the pid of the parent the sockets come from. A spawner cannot know the
+     * child's pid before the spawn, so it names itself, and the child checks that it is its parent.
+     */
+    public static final String HANDOVER_PARENT_PID = "SOCKETSERVER_LISTEN_PARENT_PID";
     private static final int FIRST_FD = 3;
 
     /** What an inherited descriptor is. */
@@ -70,6 +76,7 @@ public final class InheritedSockets {
     }
 
     private static List<Inherited> passed;
+    private static boolean handedOver;   // guarded by InheritedSockets.class: the sockets come from a predecessor, not systemd
     private static final List<Integer> adopted = new ArrayList<>();
     // the descriptor of each channel that adopted a socket: its cached address is the throwaway one, so fdOf cannot find it there
     private static final Map<Channel, Integer> adoptingChannels = Collections.synchronizedMap(new WeakHashMap<>());
@@ -81,12 +88,24 @@ public final class InheritedSockets {
     public static synchronized List<Inherited> all() throws IOException {
         if (passed == null) {
             Map<String, String> environment = System.getenv();
-            passed = read(environment, ProcessHandle.current().pid());
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            handedOver = !environment.containsKey(LISTEN_PID) && Long.toString(parent).equals(environment.get(HANDOVER_PARENT_PID));
+            passed = read(environment, handedOver ? parent : ProcessHandle.current().pid(), handedOver ? HANDOVER_PARENT_PID : LISTEN_PID);
             if (environment.containsKey(LISTEN_FDS)) {   // else nothing to forget, and no need to load the native calls
                 forgetEnvironment();
             }
         }
         return passed;
+    }
+
+    /**
+     * Whether the sockets were handed over by a predecessor ({@link Handover}) rather than passed by
+     * systemd: a Unix socket's file is then this process's to remove when it stops, as it was the
+     * predecessor's.
+     */
+    public static synchronized boolean fromPredecessor() throws IOException {
+        all();
+        return handedOver;
     }
 
     /** Why {@link #all()} is empty, in one sentence, for an error message. */
@@ -110,7 +129,8 @@ public final class InheritedSockets {
             boolean kindFits = stream
                     ? socket.kind() == Kind.TCP || socket.kind() == Kind.UNIX_STREAM
                     : socket.kind() == Kind.UDP || socket.kind() == Kind.UNIX_DATAGRAM;
-            if (kindFits && !adopted.contains(socket.fd()) && sameEndpoint(requested, socket.address())) {
+            if (kindFits && !adopted.contains(socket.fd())
+                    && (sameEndpoint(requested, socket.address()) || handedOver && anyPortOfTheSameHost(requested, socket.address()))) {
                 return Optional.of(socket);
             }
         }
@@ -242,19 +262,31 @@ public final class InheritedSockets {
         }
     }
 
-    /** Makes {@code channelFd} a duplicate of {@code fd}, blocking as a fresh JDK channel is, then closes {@code fd}. */
-    private static void dupOnto(int fd, int channelFd) throws IOException {
+    /** Makes {@code channelFd} a duplicate of {@code fd}, blocking as a fresh JDK channel is (unless handed over), then closes {@code fd}. */
+    private static synchronized void dupOnto(int fd, int channelFd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             if (LibC.dup3(state, fd, channelFd, LibC.O_CLOEXEC) < 0) {
                 throw LibC.error("dup3", "fd " + fd, LibC.errno(state));
             }
             int flags = LibC.fcntl(state, channelFd, LibC.F_GETFL, 0);
-            if (flags >= 0 && (flags & LibC.O_NONBLOCK) != 0) {
-                LibC.fcntl(state, channelFd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK);
+            // a predecessor's socket is shared with the predecessor, whose event loop needs it non-blocking
+            // while it drains; the JDK's blocking accept waits out EAGAIN, so it is left as it is
+            if (flags >= 0 && (flags & LibC.O_NONBLOCK) != 0 && !handedOver) {
+                LibC.fcntl(state, channelFd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK);   // a fresh JDK channel is blocking
             }
             LibC.close(state, fd);
         }
+    }
+
+    /**
+     * Whether {@code requested} asks for any port (0) on the host where {@code actual} is bound: a
+     * successor started with its predecessor's command line ({@code --listen tcp://127.0.0.1:0})
+     * serves the port its predecessor was given.
+     */
+    private static boolean anyPortOfTheSameHost(SocketAddress requested, SocketAddress actual) {
+        return requested instanceof InetSocketAddress want && actual instanceof InetSocketAddress have
+                && want.getPort() == 0 && !want.isUnresolved() && want.getAddress().equals(have.getAddress());
     }
 
     /** Whether a server asked for {@code requested} should serve a socket bound at {@code actual}. */
@@ -284,7 +316,12 @@ public final class InheritedSockets {
 
     /** Reads the descriptors {@code environment} passes to process {@code pid}; see {@code sd_listen_fds(3)}. */
     static List<Inherited> read(Map<String, String> environment, long pid) throws IOException {
-        String pidText = environment.get(LISTEN_PID);
+        return read(environment, pid, LISTEN_PID);
+    }
+
+    /** {@link #read(Map, long)}, with the pid in {@code pidVariable}: {@code LISTEN_PID}, or {@link #HANDOVER_PARENT_PID} naming the parent. */
+    private static List<Inherited> read(Map<String, String> environment, long pid, String pidVariable) throws IOException {
+        String pidText = environment.get(pidVariable);
         String fdsText = environment.get(LISTEN_FDS);
         if (pidText == null || fdsText == null || !pidText.equals(Long.toString(pid))) {
             return List.of();
@@ -315,7 +352,8 @@ public final class InheritedSockets {
         return List.copyOf(sockets);
     }
 
-    private static Inherited describe(int fd, String name) {
+    /** What descriptor {@code fd} of this process is, under {@code name}. */
+    static Inherited describe(int fd, String name) {
         int type;
         try (Arena arena = Arena.ofConfined()) {
             type = SocketDescriptors.intOption(LibC.newCallState(arena), fd, LibCSockets.SO_TYPE);
@@ -364,7 +402,7 @@ public final class InheritedSockets {
     private static void forgetEnvironment() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
-            for (String variable : List.of(LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES)) {
+            for (String variable : List.of(LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES, HANDOVER_PARENT_PID)) {
                 LibC.unsetenv(state, arena.allocateFrom(variable));
             }
         }

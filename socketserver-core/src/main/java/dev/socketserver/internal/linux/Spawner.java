@@ -79,6 +79,16 @@ public final class Spawner {
         return spawn(argv, environment, stdin, stdout, inherited, LibCSpawn.hasFileActionsAddCloseFrom());
     }
 
+    /**
+     * Spawns {@code argv} with this process's standard input, output and error, {@code inherited}
+     * as descriptors 3, 4, ..., in this process's own process group (not a new one): a
+     * successor that takes this process's place, which a terminal's Ctrl-C or a signal to the
+     * group should reach as it reached this one.
+     */
+    public static int spawnInSameGroup(List<String> argv, Map<String, String> environment, List<Integer> inherited) throws IOException {
+        return spawn(argv, environment, INHERIT, INHERIT, inherited, LibCSpawn.hasFileActionsAddCloseFrom(), false);
+    }
+
     /** Whether this libc closes descriptors in the child with one file action ({@code addclosefrom_np}). */
     static boolean closeFromAvailable() {
         return LibCSpawn.hasFileActionsAddCloseFrom();
@@ -92,6 +102,11 @@ public final class Spawner {
     /** {@link #spawn(List, Map, int, int, List)}, choosing how descriptors are closed in the child; for tests of the fallback. */
     static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, List<Integer> inherited,
                      boolean useCloseFrom) throws IOException {
+        return spawn(argv, environment, stdin, stdout, inherited, useCloseFrom, true);
+    }
+
+    private static int spawn(List<String> argv, Map<String, String> environment, int stdin, int stdout, List<Integer> inherited,
+                             boolean useCloseFrom, boolean ownProcessGroup) throws IOException {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("argv is empty: give at least the program to run");
         }
@@ -118,7 +133,7 @@ public final class Spawner {
                 check(LibCSpawn.spawnAttrInit(attributes), "posix_spawnattr_init", program);
                 try {
                     addFileActions(actions, stdin, stdout, inherited, useCloseFrom, program);
-                    setAttributes(arena, attributes, program);
+                    setAttributes(arena, attributes, program, ownProcessGroup);
                     check(LibCSpawn.posixSpawnp(pid, file, actions, attributes, argvArray, envp), "posix_spawnp", program);
                     return pid.get(ValueLayout.JAVA_INT, 0);
                 } finally {
@@ -164,7 +179,7 @@ public final class Spawner {
         }
     }
 
-    private static void setAttributes(Arena arena, MemorySegment attributes, String program) throws IOException {
+    private static void setAttributes(Arena arena, MemorySegment attributes, String program, boolean ownProcessGroup) throws IOException {
         MemorySegment none = arena.allocate(LibCSpawn.SIGSET_SIZE, 8);
         MemorySegment all = arena.allocate(LibCSpawn.SIGSET_SIZE, 8);
         LibCSpawn.sigemptyset(none);
@@ -174,8 +189,11 @@ public final class Spawner {
         all.set(ValueLayout.JAVA_LONG, 0, all.get(ValueLayout.JAVA_LONG, 0) | (1L << 31) | (1L << 32));
         check(LibCSpawn.spawnAttrSetSigmask(attributes, none), "posix_spawnattr_setsigmask", program);
         check(LibCSpawn.spawnAttrSetSigdefault(attributes, all), "posix_spawnattr_setsigdefault", program);
-        check(LibCSpawn.spawnAttrSetPgroup(attributes, 0), "posix_spawnattr_setpgroup", program);
-        short flags = (short) (LibCSpawn.POSIX_SPAWN_SETSIGMASK | LibCSpawn.POSIX_SPAWN_SETSIGDEF | LibCSpawn.POSIX_SPAWN_SETPGROUP);
+        short flags = (short) (LibCSpawn.POSIX_SPAWN_SETSIGMASK | LibCSpawn.POSIX_SPAWN_SETSIGDEF);
+        if (ownProcessGroup) {
+            check(LibCSpawn.spawnAttrSetPgroup(attributes, 0), "posix_spawnattr_setpgroup", program);
+            flags |= LibCSpawn.POSIX_SPAWN_SETPGROUP;
+        }
         check(LibCSpawn.spawnAttrSetFlags(attributes, flags), "posix_spawnattr_setflags", program);
     }
 

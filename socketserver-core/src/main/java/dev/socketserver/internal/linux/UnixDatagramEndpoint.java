@@ -153,7 +153,7 @@ public final class UnixDatagramEndpoint implements Closeable {
             if (flags >= 0 && (flags & LibC.O_NONBLOCK) == 0) {
                 LibC.fcntl(receiveState, fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK);   // receives here never block
             }
-            ownsFile = false;
+            ownsFile = InheritedSockets.fromPredecessor();   // systemd keeps its file; a predecessor's is ours now
             boundAddress = localAddressLocked();
             return true;
         } finally {
@@ -359,7 +359,7 @@ public final class UnixDatagramEndpoint implements Closeable {
             }
             arena.close();
             UnixAddress bound = boundAddress;
-            if (ownsFile && bound != null) {
+            if (ownsFile && bound != null && !Handover.handedOver(bound.path())) {   // else a successor serves it
                 ownsFile = false;
                 Files.deleteIfExists(bound.path());
             }
