@@ -49,7 +49,7 @@ final class MarkdownPage {
             return md.toString();
         }
         md.append("# Echo benchmark, ").append(f.getOrDefault("date", "?")).append(", ")
-                .append(f.getOrDefault("machine", "?")).append("\n\n");
+                .append(f.getOrDefault("machine", "?")).append(report.unpinned() ? ", unpinned" : "").append("\n\n");
         md.append("""
                 TCP and UDP echo on loopback, measured by the project's load generator (`socketserver bench`) \
                 against our servers and their peers, one server at a time, in one run. Each message is \
@@ -160,7 +160,7 @@ final class MarkdownPage {
         if (servers.stream().anyMatch(s -> s.id().equals("workers"))) {
             why.add("worker processes serve streams only, so workers skips UDP");
         }
-        if (servers.stream().anyMatch(s -> s.id().equals("c-epoll"))) {
+        if (servers.stream().anyMatch(s -> s.id().equals("c-epoll")) && tests.stream().anyMatch(t -> t.id().startsWith("udp"))) {
             why.add("the C epoll echo serves TCP only, so it skips UDP");
         }
         if (!why.isEmpty()) {

@@ -210,6 +210,14 @@ public final class Report {
         return r.serverCpu() * r.seconds() / r.messages() * 1e6;
     }
 
+    /**
+     * Whether this is the unpinned matrix: server and load generator free on every CPU (the run's
+     * {@code core sharing} fact says {@code unpinned}), rather than each on its own half.
+     */
+    boolean unpinned() {
+        return results.facts().getOrDefault("core sharing", "").startsWith("unpinned");
+    }
+
     /** The load generator's threads, from the run's facts; 1 if not said. */
     private int generatorThreads() {
         try {
@@ -285,7 +293,8 @@ public final class Report {
             cpu.add(new SvgChart.Series(s.title(), c));
         }
         Map<String, String> f = results.facts();
-        String title = "TCP echo, 64-byte messages: " + f.getOrDefault("date", "") + ", " + f.getOrDefault("machine", "");
+        String title = "TCP echo, 64-byte messages: " + f.getOrDefault("date", "") + ", " + f.getOrDefault("machine", "")
+                + (unpinned() ? ", unpinned" : "");
         List<SvgChart.Panel> panels = new ArrayList<>(List.of(
                 new SvgChart.Panel("messages/s (higher is better)", throughput, false),
                 new SvgChart.Panel("p99 latency, µs, log scale (lower is better)", p99, true)));

@@ -31,6 +31,7 @@ class CpuPerMessageReportTest {
 
         String md = report.markdown();
 
+        assertThat(md).startsWith("# Echo benchmark, 2026-12-06, test-2cpu, unpinned\n");
         assertThat(md).contains("## CPU per message");
         String cpu = md.substring(md.indexOf("## CPU per message"));
         cpu = cpu.substring(0, cpu.indexOf("\n## "));
@@ -63,6 +64,7 @@ class CpuPerMessageReportTest {
         assertThat(md).contains("| **socketserver virtual** |");
         assertThat(md).contains("13.8 µs (0.93×)");
         assertThat(md).doesNotContain("C epoll, one thread");
+        assertThat(md).startsWith("# Echo benchmark, 2026-12-05, amd-epyc-2cpu\n");
     }
 
     @Test
