@@ -24,7 +24,8 @@ class ServerProbeTest {
     }
 
     @Test
-    void thisProcessHasProcessorTimeInProc() {
+    void aLiveProcessHasProcessorTimeAndAGoneOneNone() {
         assertThat(ServerProbe.cpuSeconds(ProcessHandle.current().pid())).isPositive();
+        assertThat(ServerProbe.cpuSeconds(Integer.MAX_VALUE)).isEqualTo(-1);   // above any pid_max
     }
 }
