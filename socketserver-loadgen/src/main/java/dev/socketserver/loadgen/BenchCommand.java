@@ -180,7 +180,8 @@ public final class BenchCommand implements Callable<Integer> {
                 probe == null || probe.cpu() < 0 ? Double.NaN : probe.cpu(),
                 probe == null ? Double.NaN : probe.otherCpu(),
                 probe == null ? -1 : probe.rssBeforeKib(), probe == null || idleHold.isZero() ? -1 : probe.rssIdleKib(),
-                "ok", r.errorSamples().isEmpty() ? "" : r.errorSamples().getFirst());
+                "ok", r.errorSamples().isEmpty() ? "" : r.errorSamples().getFirst(),
+                probe == null ? Double.NaN : probe.cpuMicrosPerMessage(r.messages()));
     }
 
     /** Two listeners in turn. */

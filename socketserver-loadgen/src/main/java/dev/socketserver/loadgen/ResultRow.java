@@ -32,19 +32,26 @@ import java.util.Locale;
  * @param rssIdleKib the same once every connection was open and idle, KiB
  * @param status {@code ok}, or why the measurement failed
  * @param note the first error, or nothing
+ * @param serverCpuMicrosPerMessage the server's processor time while measuring (user and system time
+ *     of it and the processes it started, from {@code /proc/PID/stat}) divided by the messages
+ *     echoed meanwhile, in microseconds; NaN when not measured (and in files written before this
+ *     column existed, which {@link #parse} still reads)
  */
 public record ResultRow(String test, String server, String transport, int connections, int connected, int size,
                         int pipeline, double seconds, long messages, double messagesPerSecond, double megabytesPerSecond,
                         double p50, double p99, double p999, double max, long errors, long lost,
                         double generatorCpu, double serverCpu, double otherCpu, long rssBeforeKib, long rssIdleKib,
-                        String status, String note) {
+                        String status, String note, double serverCpuMicrosPerMessage) {
 
     /** The header line of a results file. */
     public static final String COLUMNS = String.join("\t", "test", "server", "transport", "connections", "connected",
             "size", "pipeline", "seconds", "messages", "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us",
-            "max_us", "errors", "lost", "generator_cpu", "server_cpu", "other_cpu", "rss_before_kib", "rss_idle_kib", "status", "note");
+            "max_us", "errors", "lost", "generator_cpu", "server_cpu", "other_cpu", "rss_before_kib", "rss_idle_kib", "status", "note",
+            "server_cpu_us_per_msg");
 
     private static final int FIELDS = COLUMNS.split("\t").length;
+    /** The fields of a line written before {@code server_cpu_us_per_msg} was added at the end. */
+    private static final int OLD_FIELDS = FIELDS - 1;
 
     public ResultRow {
         test = clean(test);
@@ -57,7 +64,12 @@ public record ResultRow(String test, String server, String transport, int connec
     /** A row for a measurement that did not happen, saying why. */
     public static ResultRow failed(String test, String server, String transport, int connections, int size, String why) {
         return new ResultRow(test, server, transport, connections, 0, size, 1, Double.NaN, 0, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, Double.NaN, Double.NaN, Double.NaN, -1, -1, "failed", why);
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, Double.NaN, Double.NaN, Double.NaN, -1, -1, "failed", why, Double.NaN);
+    }
+
+    /** Whether {@code line} is the header line of a results file, this version's or an older one's. */
+    public static boolean isHeader(String line) {
+        return line.startsWith("test\tserver\t");
     }
 
     /** Whether the measurement ran to the end. Errors may still have happened: see {@link #errors()}. */
@@ -83,24 +95,28 @@ public record ResultRow(String test, String server, String transport, int connec
                 Integer.toString(size), Integer.toString(pipeline), number(seconds), Long.toString(messages),
                 number(messagesPerSecond), number(megabytesPerSecond), number(p50), number(p99), number(p999),
                 number(max), Long.toString(errors), Long.toString(lost), number(generatorCpu), number(serverCpu),
-                number(otherCpu), Long.toString(rssBeforeKib), Long.toString(rssIdleKib), status, note);
+                number(otherCpu), Long.toString(rssBeforeKib), Long.toString(rssIdleKib), status, note,
+                number(serverCpuMicrosPerMessage));
     }
 
     /**
-     * Parses a line written by {@link #toLine()}.
+     * Parses a line written by {@link #toLine()}, or by an older version without the last field
+     * ({@code server_cpu_us_per_msg}, then NaN).
      *
      * @throws IllegalArgumentException if the line does not have the right fields
      */
     public static ResultRow parse(String line) {
         String[] f = line.split("\t", -1);
-        if (f.length != FIELDS) {
-            throw new IllegalArgumentException("a result line needs " + FIELDS + " tab-separated fields, got " + f.length);
+        if (f.length != FIELDS && f.length != OLD_FIELDS) {
+            throw new IllegalArgumentException("a result line needs " + FIELDS + " tab-separated fields (" + OLD_FIELDS
+                    + " in older files), got " + f.length);
         }
         try {
             return new ResultRow(f[0], f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]),
                     Integer.parseInt(f[6]), real(f[7]), Long.parseLong(f[8]), real(f[9]), real(f[10]), real(f[11]),
                     real(f[12]), real(f[13]), real(f[14]), Long.parseLong(f[15]), Long.parseLong(f[16]), real(f[17]),
-                    real(f[18]), real(f[19]), Long.parseLong(f[20]), Long.parseLong(f[21]), f[22], f[23]);
+                    real(f[18]), real(f[19]), Long.parseLong(f[20]), Long.parseLong(f[21]), f[22], f[23],
+                    f.length == FIELDS ? real(f[24]) : Double.NaN);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a result line has a field that is not a number: " + e.getMessage());
         }

@@ -39,7 +39,7 @@ public record ResultsFile(Map<String, String> facts, List<ResultRow> rows) {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            if (line.isBlank() || line.equals(ResultRow.COLUMNS)) {
+            if (line.isBlank() || ResultRow.isHeader(line)) {
                 continue;
             }
             if (line.startsWith("#")) {
@@ -67,7 +67,7 @@ public record ResultsFile(Map<String, String> facts, List<ResultRow> rows) {
                 StandardOpenOption.READ)) {
             FileLock lock = channel.lock();
             try {
-                boolean hasHeader = Files.readAllLines(file, StandardCharsets.UTF_8).contains(ResultRow.COLUMNS);
+                boolean hasHeader = Files.readAllLines(file, StandardCharsets.UTF_8).stream().anyMatch(ResultRow::isHeader);
                 String text = (hasHeader ? "" : ResultRow.COLUMNS + "\n") + row.toLine() + "\n";
                 channel.position(channel.size());
                 channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));

@@ -20,6 +20,7 @@ final class ServerProbe implements LoadGenerator.Listener {
     private double tasksStart = -1;
     private long measureStart;
     private double cpu = -1;
+    private double cpuSeconds = -1;
     private double otherCpu = Double.NaN;
 
     ServerProbe(long pid) {
@@ -51,7 +52,8 @@ final class ServerProbe implements LoadGenerator.Listener {
         double ownEnd = cpuSeconds(ProcessHandle.current().pid());
         double tasksEnd = taskCpuSeconds();
         if (cpuStart >= 0 && end >= 0) {
-            cpu = (end - cpuStart) / seconds;
+            cpuSeconds = end - cpuStart;
+            cpu = cpuSeconds / seconds;
             if (ownStart >= 0 && ownEnd >= 0 && tasksStart >= 0 && tasksEnd >= 0) {
                 otherCpu = Math.max(0, ((tasksEnd - tasksStart) - (end - cpuStart) - (ownEnd - ownStart)) / seconds);
             }
@@ -80,6 +82,14 @@ final class ServerProbe implements LoadGenerator.Listener {
     }
 
     /**
+     * The server's processor time while measuring, in microseconds per message: what it paid for each
+     * of the {@code messages} echoed meanwhile; NaN if unknown or nothing was echoed.
+     */
+    double cpuMicrosPerMessage(long messages) {
+        return cpuSeconds < 0 || messages <= 0 ? Double.NaN : cpuSeconds * 1e6 / messages;
+    }
+
+    /**
      * The resident memory of the server and the processes it started (worker processes), in KiB;
      * -1 if the server's cannot be read.
      */
@@ -94,7 +104,11 @@ final class ServerProbe implements LoadGenerator.Listener {
         return total;
     }
 
-    /** The processor time of the server and the processes it started, in seconds; -1 if the server's is unknown. */
+    /**
+     * The processor time of the server and the processes it started, in seconds; -1 if the server's
+     * is unknown. Each process counts with the time of its children that have exited and been waited
+     * for, so a process that ends during the measurement (a process per connection) still counts.
+     */
     static double treeCpuSeconds(long pid) {
         double total = cpuSeconds(pid);
         if (total < 0) {
@@ -153,8 +167,35 @@ final class ServerProbe implements LoadGenerator.Listener {
     /** USER_HZ: Linux reports /proc/stat in hundredths of a second on every architecture the JDK runs on. */
     private static final int CLOCK_TICKS = 100;
 
-    private static double cpuSeconds(long pid) {
+    /**
+     * A process's user and system time and that of its exited, waited-for children ({@code utime},
+     * {@code stime}, {@code cutime}, {@code cstime} of {@code /proc/PID/stat}), in seconds; where
+     * there is no {@code /proc}, the JDK's figure of the process alone; -1 if unknown.
+     */
+    static double cpuSeconds(long pid) {
+        try {
+            long ticks = statTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            if (ticks >= 0) {
+                return ticks / (double) CLOCK_TICKS;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone: ask the JDK
+        }
         return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
                 .map(n -> n / 1e9).orElse(-1.0);
+    }
+
+    /**
+     * utime + stime + cutime + cstime of a {@code /proc/PID/stat} line, in clock ticks; -1 if the line
+     * is too short. The fields are counted after the command name, which is in parentheses and may
+     * hold spaces and parentheses itself.
+     */
+    static long statTicks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 1).strip().split("\\s+");
+        if (f.length < 15) {
+            return -1;
+        }
+        // from the state (field 3): utime is field 14, stime 15, cutime 16, cstime 17
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
     }
 }

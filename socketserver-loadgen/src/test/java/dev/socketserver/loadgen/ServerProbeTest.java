@@ -14,4 +14,18 @@ class ServerProbeTest {
 
         assertThat(ServerProbe.taskTicks(line)).isEqualTo(100 + 2 + 30 + 6 + 70);
     }
+
+    @Test
+    void aProcessCountsItsUserAndSystemTimeAndThatOfItsWaitedForChildren() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
+        String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 700 50 30 4 20 0 12 0 555 0 0";
+
+        assertThat(ServerProbe.statTicks(stat)).isEqualTo(700 + 50 + 30 + 4);
+    }
+
+    @Test
+    void aLiveProcessHasProcessorTimeAndAGoneOneNone() {
+        assertThat(ServerProbe.cpuSeconds(ProcessHandle.current().pid())).isPositive();
+        assertThat(ServerProbe.cpuSeconds(Integer.MAX_VALUE)).isEqualTo(-1);   // above any pid_max
+    }
 }

@@ -17,8 +17,8 @@ import static dev.socketserver.bench.report.Report.DISTURBED_CPU;
 import static dev.socketserver.bench.report.Report.SATURATED;
 
 /**
- * The Markdown page of a {@link Report}, section by section: the run's facts, the messages/s and
- * p99 tables with their ratios to the baseline, bulk throughput, memory per idle connection, where
+ * The Markdown page of a {@link Report}, section by section: the run's facts, the messages/s,
+ * p99 and CPU per message tables with their ratios to the baseline, bulk throughput, memory per idle connection, where
  * our servers trail most, whether the load generator was the bottleneck, errors and disturbances,
  * and every measurement; then the RESP section, if the run had one. The figures and ratios come from
  * the report; this class only lays them out.
@@ -49,7 +49,7 @@ final class MarkdownPage {
             return md.toString();
         }
         md.append("# Echo benchmark, ").append(f.getOrDefault("date", "?")).append(", ")
-                .append(f.getOrDefault("machine", "?")).append("\n\n");
+                .append(f.getOrDefault("machine", "?")).append(report.unpinned() ? ", unpinned" : "").append("\n\n");
         md.append("""
                 TCP and UDP echo on loopback, measured by the project's load generator (`socketserver bench`) \
                 against our servers and their peers, one server at a time, in one run. Each message is \
@@ -63,11 +63,12 @@ final class MarkdownPage {
         md.append("![Messages/s and p99 latency per server and connection count](").append(report.chartFile()).append(")\n\n");
 
         md.append("## Messages per second\n\n");
-        table(md, ResultRow::messagesPerSecond, r -> String.format(Locale.ROOT, "%,.0f", r.messagesPerSecond()));
+        table(md, ResultRow::messagesPerSecond, r -> String.format(Locale.ROOT, "%,.0f", r.messagesPerSecond()), true);
         md.append("## p99 latency\n\n");
         md.append("The 99th percentile of the round trip of one message, from the write that carried its first byte "
                 + "to the read that completed its echo.\n\n");
-        table(md, ResultRow::p99, r -> latency(r.p99()));
+        table(md, ResultRow::p99, r -> latency(r.p99()), true);
+        cpuPerMessage(md);
         bulk(md);
         memory(md);
         gaps(md);
@@ -93,7 +94,24 @@ final class MarkdownPage {
         md.append("\n");
     }
 
-    private void table(StringBuilder md, ToDoubleFunction<ResultRow> figure, Function<ResultRow, String> cell) {
+    /** The server's processor time per message: what a user pays, even where the generator was the limit. */
+    private void cpuPerMessage(StringBuilder md) {
+        if (results.rows().stream().allMatch(r -> Double.isNaN(Report.cpuMicrosPerMessage(r)))) {
+            return;
+        }
+        md.append("## CPU per message\n\n")
+                .append("The server's processor time (user and system time in `/proc/PID/stat`, summed over the processes it "
+                        + "started, such as the workers) while measuring, divided by the messages it echoed meanwhile. "
+                        + "Lower is better; unlike messages/s, it holds when the load generator is saturated, and it is "
+                        + "what a user pays for each message.\n\n");
+        table(md, Report::cpuMicrosPerMessage, r -> micros(Report.cpuMicrosPerMessage(r)), false);
+    }
+
+    /**
+     * A table of a figure of every server in every test, with its ratio to the baseline; a generator
+     * that was saturated is marked † where that caps the figure ({@code capped}).
+     */
+    private void table(StringBuilder md, ToDoubleFunction<ResultRow> figure, Function<ResultRow, String> cell, boolean capped) {
         md.append("| server |");
         for (Test t : tests) {
             md.append(' ').append(t.title()).append(" |");
@@ -112,9 +130,11 @@ final class MarkdownPage {
                     md.append("failed");
                 } else if (r.messages() == 0) {
                     md.append("no echoes");
+                } else if (Double.isNaN(figure.applyAsDouble(r))) {
+                    md.append("–");
                 } else {
                     md.append(cell.apply(r)).append(" (").append(Ratios.format(report.ratio(t.id(), s.id(), figure))).append(')');
-                    if (report.saturated(r)) {
+                    if (capped && report.saturated(r)) {
                         md.append(" †");
                     }
                     if (r.errors() > 0) {
@@ -126,7 +146,7 @@ final class MarkdownPage {
             md.append('\n');
         }
         md.append('\n');
-        if (results.rows().stream().anyMatch(report::saturated)) {
+        if (capped && results.rows().stream().anyMatch(report::saturated)) {
             md.append("†: the load generator was saturated too (see below): the server may be faster than shown. ");
         }
         if (results.rows().stream().anyMatch(r -> r.errors() > 0)) {
@@ -139,6 +159,9 @@ final class MarkdownPage {
         }
         if (servers.stream().anyMatch(s -> s.id().equals("workers"))) {
             why.add("worker processes serve streams only, so workers skips UDP");
+        }
+        if (servers.stream().anyMatch(s -> s.id().equals("c-epoll")) && tests.stream().anyMatch(t -> t.id().startsWith("udp"))) {
+            why.add("the C epoll echo serves TCP only, so it skips UDP");
         }
         if (!why.isEmpty()) {
             md.append(" (").append(String.join("; ", why)).append(")");
@@ -204,6 +227,10 @@ final class MarkdownPage {
                 double p99 = report.ratio(t.id(), s.id(), ResultRow::p99);
                 if (!Double.isNaN(p99)) {
                     gaps.add(new Gap(s.title() + ", " + t.title() + ": " + Ratios.format(p99) + " the p99 latency", p99));
+                }
+                double cpu = report.ratio(t.id(), s.id(), Report::cpuMicrosPerMessage);
+                if (!Double.isNaN(cpu)) {
+                    gaps.add(new Gap(s.title() + ", " + t.title() + ": " + Ratios.format(cpu) + " the CPU per message", cpu));
                 }
             }
             ResultRow idle = report.row("tcp-10000", s.id());
@@ -287,9 +314,9 @@ final class MarkdownPage {
                 .append("`generator`, `server` and `other`: processor use while measuring, in cores. The generator's is the "
                         + "time it spent on I/O (when it busy-polls, the rest of its core was spent finding nothing to do, so "
                         + "below 1.0 it was waiting for the server, not the other way round); `other` is everything else on "
-                        + "the machine.\n\n")
-                .append("| test | server | msg/s | MB/s | p50 | p99 | p99.9 | max | errors | generator | server | other |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + "the machine. `CPU/msg`: the server's processor time per message.\n\n")
+                .append("| test | server | msg/s | MB/s | p50 | p99 | p99.9 | max | errors | generator | server | other | CPU/msg |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Test t : tests) {
             for (Server s : servers) {
                 ResultRow r = report.row(t.id(), s.id());
@@ -297,13 +324,13 @@ final class MarkdownPage {
                     continue;
                 }
                 if (!r.ok()) {
-                    md.append("| ").append(t.id()).append(" | ").append(s.id()).append(" | failed |||||||||| \n");
+                    md.append("| ").append(t.id()).append(" | ").append(s.id()).append(" | failed ||||||||||| \n");
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.2f | %s | %s | %s | %s | %,d | %s | %s | %s |%n",
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.2f | %s | %s | %s | %s | %,d | %s | %s | %s | %s |%n",
                         t.id(), s.id(), r.messagesPerSecond(), r.megabytesPerSecond(), latency(r.p50()), latency(r.p99()),
                         latency(r.p999()), latency(r.max()), r.errors(), cores(r.generatorCpu()), cores(r.serverCpu()),
-                        cores(r.otherCpu())));
+                        cores(r.otherCpu()), micros(Report.cpuMicrosPerMessage(r))));
             }
         }
         md.append("\nThe raw results are in the `.tsv` file of the same name.\n");
@@ -317,6 +344,11 @@ final class MarkdownPage {
             return String.format(Locale.ROOT, "%.0f µs", micros);
         }
         return micros < 10_000 ? String.format(Locale.ROOT, "%.2f ms", micros / 1_000) : String.format(Locale.ROOT, "%,.1f ms", micros / 1_000);
+    }
+
+    /** Processor time per message or request: {@code 6.52 µs}, {@code 24.1 µs}, {@code –} when unknown. */
+    static String micros(double micros) {
+        return Double.isNaN(micros) ? "–" : String.format(Locale.ROOT, micros < 10 ? "%.2f µs" : "%,.1f µs", micros);
     }
 
     private static String mib(long kib) {

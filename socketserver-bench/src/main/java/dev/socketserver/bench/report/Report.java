@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Turns the raw results of one benchmark run ({@link ResultsFile}) into the report people read: a
  * Markdown page with the run's facts, messages/s and p99 latency of every server in every echo
- * test, each also as a ratio to Netty on epoll measured in the same run, the memory per idle
+ * test, each also as a ratio to Netty on epoll measured in the same run, the server's processor
+ * time per message, the memory per idle
  * connection, where our servers trail most, and anything that makes a figure suspect; the RESP
  * section ({@link RespSection}: redis-benchmark against Redis and ours, ratios to Redis); plus an
  * SVG chart of the echo tests ({@link SvgChart}). This class indexes the results and takes the ratios; {@link MarkdownPage}
@@ -58,6 +59,7 @@ public final class Report {
 
     static final List<Server> SERVERS = List.of(
             new Server("netty-epoll", "Netty 4.2 epoll", false),
+            new Server("c-epoll", "C epoll, one thread", false),
             new Server("async", "socketserver async", true),
             new Server("virtual", "socketserver virtual", true),
             new Server("threads", "socketserver threads", true),
@@ -189,6 +191,33 @@ public final class Report {
         return row != null && row.ok() && row.messages() > 0;
     }
 
+    /**
+     * The server's processor time per message echoed while measuring, in microseconds; NaN when not
+     * measured. Rows written before the {@code server_cpu_us_per_msg} column existed have the same
+     * figure from the server's processor use in cores over the measured seconds (the RESP section's
+     * rows, from redis-benchmark's runs, the same).
+     */
+    static double cpuMicrosPerMessage(ResultRow r) {
+        if (!usable(r)) {
+            return Double.NaN;
+        }
+        if (!Double.isNaN(r.serverCpuMicrosPerMessage())) {
+            return r.serverCpuMicrosPerMessage();
+        }
+        if (Double.isNaN(r.serverCpu()) || !(r.seconds() > 0)) {
+            return Double.NaN;
+        }
+        return r.serverCpu() * r.seconds() / r.messages() * 1e6;
+    }
+
+    /**
+     * Whether this is the unpinned matrix: server and load generator free on every CPU (the run's
+     * {@code core sharing} fact says {@code unpinned}), rather than each on its own half.
+     */
+    boolean unpinned() {
+        return results.facts().getOrDefault("core sharing", "").startsWith("unpinned");
+    }
+
     /** The load generator's threads, from the run's facts; 1 if not said. */
     private int generatorThreads() {
         try {
@@ -248,22 +277,31 @@ public final class Report {
         }
         List<SvgChart.Series> throughput = new ArrayList<>();
         List<SvgChart.Series> p99 = new ArrayList<>();
+        List<SvgChart.Series> cpu = new ArrayList<>();
         for (Server s : servers) {
             double[] m = new double[groups.size()];
             double[] p = new double[groups.size()];
+            double[] c = new double[groups.size()];
             for (int i = 0; i < groups.size(); i++) {
                 ResultRow r = row(groups.get(i), s.id());
                 m[i] = usable(r) ? r.messagesPerSecond() : Double.NaN;
                 p[i] = usable(r) ? r.p99() : Double.NaN;
+                c[i] = cpuMicrosPerMessage(r);
             }
             throughput.add(new SvgChart.Series(s.title(), m));
             p99.add(new SvgChart.Series(s.title(), p));
+            cpu.add(new SvgChart.Series(s.title(), c));
         }
         Map<String, String> f = results.facts();
-        String title = "TCP echo, 64-byte messages: " + f.getOrDefault("date", "") + ", " + f.getOrDefault("machine", "");
-        return new SvgChart(title, groupTitles, List.of(
+        String title = "TCP echo, 64-byte messages: " + f.getOrDefault("date", "") + ", " + f.getOrDefault("machine", "")
+                + (unpinned() ? ", unpinned" : "");
+        List<SvgChart.Panel> panels = new ArrayList<>(List.of(
                 new SvgChart.Panel("messages/s (higher is better)", throughput, false),
-                new SvgChart.Panel("p99 latency, µs, log scale (lower is better)", p99, true))).render();
+                new SvgChart.Panel("p99 latency, µs, log scale (lower is better)", p99, true)));
+        if (cpu.stream().flatMapToDouble(series -> java.util.Arrays.stream(series.values())).anyMatch(v -> !Double.isNaN(v))) {
+            panels.add(new SvgChart.Panel("server CPU time per message, µs (lower is better)", cpu, false));
+        }
+        return new SvgChart(title, groupTitles, panels).render();
     }
 
     /** The name the report shows for {@code server}. */

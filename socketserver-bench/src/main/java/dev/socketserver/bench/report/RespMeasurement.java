@@ -85,7 +85,7 @@ record RespMeasurement(String server, RespTest test, int clients, int size, long
         double other = Double.isNaN(generator) ? Double.NaN : Math.max(0, cores(busyTicks) - generator - server);
         return new ResultRow(test.id(), this.server, "tcp", clients, clients, size, test.pipeline(), seconds, requests,
                 line.requestsPerSecond(), Double.NaN, micros(line.p50Ms()), micros(line.p99Ms()), Double.NaN,
-                micros(line.maxMs()), 0, -1, generator, server, other, -1, -1, "ok", "");
+                micros(line.maxMs()), 0, -1, generator, server, other, -1, -1, "ok", "", cpuMicrosPerRequest());
     }
 
     /** The row of this run, reading its output files. */
@@ -96,7 +96,12 @@ record RespMeasurement(String server, RespTest test, int clients, int size, long
     private ResultRow failed(String why) {
         return new ResultRow(test.id(), server, "tcp", clients, 0, size, test.pipeline(), Double.NaN, 0, Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, Double.NaN, Double.NaN, Double.NaN,
-                -1, -1, "failed", why);
+                -1, -1, "failed", why, Double.NaN);
+    }
+
+    /** The server's processor time per request, in microseconds; NaN when not measured. */
+    private double cpuMicrosPerRequest() {
+        return serverTicks < 0 || ticksPerSecond <= 0 || requests <= 0 ? Double.NaN : serverTicks * 1e6 / ticksPerSecond / requests;
     }
 
     /** Ticks over the run as processor cores in use; NaN when not measured (negative) or the run took no time. */

@@ -92,10 +92,7 @@ final class RespSection {
 
     /** The server's processor time per request, microseconds; NaN when not measured. */
     static double cpuMicrosPerRequest(ResultRow r) {
-        if (!Report.usable(r) || Double.isNaN(r.serverCpu()) || !(r.seconds() > 0)) {
-            return Double.NaN;
-        }
-        return r.serverCpu() * r.seconds() / r.messages() * 1e6;
+        return Report.cpuMicrosPerMessage(r);
     }
 
     static boolean saturated(ResultRow r) {
@@ -128,7 +125,7 @@ final class RespSection {
             md.append("### Server processor time per request\n\n")
                     .append("The server's user and system time (`/proc/PID/stat`) over the run, divided by its requests: "
                             + "unlike requests/s, not capped by redis-benchmark.\n\n");
-            table(md, RespSection::cpuMicrosPerRequest, r -> micros(cpuMicrosPerRequest(r)), false);
+            table(md, RespSection::cpuMicrosPerRequest, r -> MarkdownPage.micros(cpuMicrosPerRequest(r)), false);
         }
         notes(md);
         raw(md);
@@ -220,7 +217,7 @@ final class RespSection {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s | %s |%n",
                         test.getKey().title(), test.getKey().pipeline(), s.id(), r.messages(), r.messagesPerSecond(),
                         MarkdownPage.latency(r.p50()), MarkdownPage.latency(r.p99()), MarkdownPage.latency(r.max()),
-                        cores(r.generatorCpu()), cores(r.serverCpu()), cores(r.otherCpu()), micros(cpuMicrosPerRequest(r))));
+                        cores(r.generatorCpu()), cores(r.serverCpu()), cores(r.otherCpu()), MarkdownPage.micros(cpuMicrosPerRequest(r))));
             }
         }
         md.append('\n');
@@ -251,10 +248,6 @@ final class RespSection {
 
     private String title(String server) {
         return servers.stream().filter(s -> s.id().equals(server)).map(Report.Server::title).findFirst().orElse(server);
-    }
-
-    private static String micros(double micros) {
-        return Double.isNaN(micros) ? "–" : String.format(Locale.ROOT, micros < 10 ? "%.2f µs" : "%,.1f µs", micros);
     }
 
     private static String cores(double cores) {

@@ -16,7 +16,7 @@ class CompareTest {
 
     private static ResultRow row(String test, String server, double messagesPerSecond) {
         return new ResultRow(test, server, "tcp", 50, 50, 64, 1, 6, (long) (messagesPerSecond * 6), messagesPerSecond,
-                messagesPerSecond * 64 / 1e6, 100, 200, 300, 400, 0, 0, 0.9, 0.9, 0, -1, -1, "ok", "");
+                messagesPerSecond * 64 / 1e6, 100, 200, 300, 400, 0, 0, 0.9, 0.9, 0, -1, -1, "ok", "", Double.NaN);
     }
 
     private static ResultsFile run(ResultRow... rows) {

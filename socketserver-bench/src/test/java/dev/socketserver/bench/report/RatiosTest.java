@@ -41,7 +41,7 @@ class RatiosTest {
 
     private static ResultRow row(String test, String server, double rate, double p99) {
         return new ResultRow(test, server, "tcp", 50, 50, 64, 1, 5, (long) (rate * 5), rate, rate * 64 / 1e6,
-                p99 / 2, p99, p99 * 2, p99 * 3, 0, 0, 0.5, 0.9, 0.0, -1, -1, "ok", "");
+                p99 / 2, p99, p99 * 2, p99 * 3, 0, 0, 0.5, 0.9, 0.0, -1, -1, "ok", "", Double.NaN);
     }
 
     @Test

@@ -16,7 +16,7 @@ class ReportTest {
 
     private static ResultRow row(String test, String server, int pipeline, double messagesPerSecond, double generatorCpu) {
         return new ResultRow(test, server, "tcp", 50, 50, 64, pipeline, 6, (long) (messagesPerSecond * 6), messagesPerSecond,
-                messagesPerSecond * 64 / 1e6, 100, 200, 300, 400, 0, 0, generatorCpu, 0.9, 0, -1, -1, "ok", "");
+                messagesPerSecond * 64 / 1e6, 100, 200, 300, 400, 0, 0, generatorCpu, 0.9, 0, -1, -1, "ok", "", Double.NaN);
     }
 
     @Test

@@ -46,7 +46,8 @@ class RespMeasurementTest {
         assertThat(row.generatorCpu()).isCloseTo(0.9, within(1e-9));
         assertThat(row.serverCpu()).isCloseTo(0.75, within(1e-9));
         assertThat(row.otherCpu()).isCloseTo(0.1, within(1e-9));
-        assertThat(RespSection.cpuMicrosPerRequest(row)).isCloseTo(1.5, within(1e-9));   // 1.5 s over a million requests
+        assertThat(row.serverCpuMicrosPerMessage()).isCloseTo(1.5, within(1e-9));   // 1.5 s over a million requests
+        assertThat(RespSection.cpuMicrosPerRequest(row)).isCloseTo(1.5, within(1e-9));
         assertThat(ResultRow.parse(row.toLine()).toLine()).isEqualTo(row.toLine());
     }
 

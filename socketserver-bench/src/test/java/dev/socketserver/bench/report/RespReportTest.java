@@ -17,12 +17,12 @@ class RespReportTest {
     /** 3 s of one redis-benchmark run: p99 in µs, the server's processor use in cores. */
     private static ResultRow resp(String test, int pipeline, String server, double rate, double p99, double serverCpu, double generatorCpu) {
         return new ResultRow("resp-" + test + "-p" + pipeline, server, "tcp", 50, 50, 3, pipeline, 3, (long) (rate * 3), rate,
-                Double.NaN, p99 / 2, p99, Double.NaN, p99 * 2, 0, -1, generatorCpu, serverCpu, 0.05, -1, -1, "ok", "");
+                Double.NaN, p99 / 2, p99, Double.NaN, p99 * 2, 0, -1, generatorCpu, serverCpu, 0.05, -1, -1, "ok", "", Double.NaN);
     }
 
     private static ResultRow echo(String test, String server, double rate) {
         return new ResultRow(test, server, "tcp", 50, 50, 64, 1, 6, (long) (rate * 6), rate, rate * 64 / 1e6,
-                100, 200, 300, 400, 0, 0, 0.5, 0.9, 0, -1, -1, "ok", "");
+                100, 200, 300, 400, 0, 0, 0.5, 0.9, 0, -1, -1, "ok", "", Double.NaN);
     }
 
     private static List<ResultRow> respRows() {
