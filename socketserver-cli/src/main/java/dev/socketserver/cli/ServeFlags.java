@@ -10,7 +10,7 @@ final class ServeFlags {
 
     @Option(names = "--listen", paramLabel = "ADDRESS", defaultValue = "tcp://127.0.0.1:9000",
             description = "Where to listen: tcp://HOST:PORT, udp://HOST:PORT, unix:PATH or unixgram:PATH "
-                    + "(unix:@NAME or unixgram:@NAME for Linux's abstract namespace); systemd: or systemd:NAME for the socket "
+                    + "(a path, or @NAME in Linux's abstract namespace); systemd: or systemd:NAME for the socket "
                     + "systemd passed (socket activation; with Accept=yes, the one connection it passed); "
                     + "stdin: for one connection on standard input (inetd). "
                     + "An IPv6 host goes in brackets, as in tcp://[::1]:9000; port 0 picks a free port. "

@@ -38,11 +38,13 @@ class ManyQuietClientsMemoryTest {
         // measured on 2026-12-05 (bytes a client): async 1,300, virtual 8,900, workers:2 9,400,
         // threads 80,500; over TLS async 10,500 and virtual 23,500. Before quiet connections gave
         // their grown buffers back: virtual 23,300, threads 94,800, TLS async 25,200 and virtual 86,000.
+        // threads is mostly a platform thread's stack, which varies by 10% between runs (91,000 in a
+        // CI run of 2026-12-06): its bound guards the order of magnitude; the others guard the buffers.
         return Stream.of(
                 Arguments.of("async", false, 4),
                 Arguments.of("virtual", false, 16),
                 Arguments.of("workers:2", false, 16),
-                Arguments.of("threads", false, 88),
+                Arguments.of("threads", false, 100),
                 Arguments.of("async", true, 16),
                 Arguments.of("virtual", true, 32));
     }
