@@ -21,6 +21,7 @@ public final class SocketInput extends InputStream implements BufferWindow {
     private final byte[] small = new byte[INITIAL_BUFFER];
     private byte[] buffer = small;
     private ByteBuffer borrowed;   // the large buffer from LargeBuffers that buffer is, while the client sends in bulk; else null
+    private boolean drainedWhenBorrowed;   // the large buffer took everything that was waiting: give it back without asking
     private int position;
     private int limit;
 
@@ -37,7 +38,9 @@ public final class SocketInput extends InputStream implements BufferWindow {
      * slower still on virtual threads: a timed park costs more than the extra read.)
      */
     private boolean fill() throws IOException {
-        if (borrowed != null && raw.available() == 0) {
+        // a request and its answer (an echo, an RPC) fit in one large fill: nothing more was waiting
+        // then, so the buffer goes back without a system call to ask whether more has come since
+        if (borrowed != null && (drainedWhenBorrowed || raw.available() == 0)) {
             giveBack();
         }
         return filled(raw.read(buffer, 0, buffer.length));
@@ -62,12 +65,14 @@ public final class SocketInput extends InputStream implements BufferWindow {
         System.arraycopy(small, 0, large, 0, limit);
         buffer = large;
         int waiting = raw.available();
+        int room = large.length - limit;
         if (waiting > 0) {
-            int more = raw.read(large, limit, Math.min(waiting, large.length - limit));
+            int more = raw.read(large, limit, Math.min(waiting, room));
             if (more > 0) {
                 limit += more;
             }
         }
+        drainedWhenBorrowed = waiting < room;
     }
 
     private void giveBack() {
