@@ -11,8 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,25 +68,16 @@ public final class Handover {
      */
     public static List<Integer> socketsAt(SocketAddress address) throws IOException {
         List<Integer> found = new ArrayList<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path entry : fds) {
-                int fd;
-                try {
-                    fd = Integer.parseInt(entry.getFileName().toString());
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                InheritedSockets.Inherited socket = InheritedSockets.describe(fd, "");
-                boolean serving = switch (socket.kind()) {
-                    case TCP, UDP, UNIX_STREAM, UNIX_DATAGRAM -> true;
-                    case CONNECTION, OTHER -> false;
-                };
-                if (serving && InheritedSockets.sameEndpoint(address, socket.address())) {
-                    found.add(fd);
-                }
+        for (int fd : SocketDescriptors.ownSockets()) {
+            InheritedSockets.Inherited socket = InheritedSockets.describe(fd, "");
+            boolean serving = switch (socket.kind()) {
+                case TCP, UDP, UNIX_STREAM, UNIX_DATAGRAM -> true;
+                case CONNECTION, OTHER -> false;
+            };
+            if (serving && InheritedSockets.sameEndpoint(address, socket.address())) {
+                found.add(fd);
             }
         }
-        found.sort(null);
         return found;
     }
 

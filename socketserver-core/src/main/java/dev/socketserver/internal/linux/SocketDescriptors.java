@@ -119,23 +119,45 @@ public final class SocketDescriptors {
         }
     }
 
+    /** The descriptors this process has open now, in increasing order (from {@code /proc/self/fd}). */
+    static List<Integer> ownDescriptors() throws IOException {
+        List<Integer> open = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(OWN_DESCRIPTORS)) {
+            for (Path entry : fds) {
+                try {
+                    open.add(Integer.parseInt(entry.getFileName().toString()));
+                } catch (NumberFormatException e) {
+                    // not a descriptor number
+                }
+            }
+        }
+        open.sort(null);
+        return open;
+    }
+
+    /** The descriptors of this process that are sockets, in increasing order. */
+    static List<Integer> ownSockets() throws IOException {
+        List<Integer> sockets = new ArrayList<>();
+        for (int fd : ownDescriptors()) {
+            try {
+                if (Files.readSymbolicLink(OWN_DESCRIPTORS.resolve(Integer.toString(fd))).toString().startsWith("socket:[")) {
+                    sockets.add(fd);
+                }
+            } catch (NoSuchFileException e) {
+                // closed while we looked
+            }
+        }
+        return sockets;
+    }
+
     /** The sockets of this process bound to {@code bound}: listening stream sockets, or datagram sockets. */
     private static List<Integer> socketsAt(SocketAddress bound, boolean listening) throws IOException {
         List<Integer> found = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined(); DirectoryStream<Path> fds = Files.newDirectoryStream(OWN_DESCRIPTORS)) {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment address = arena.allocate(LibCSockets.SOCKADDR_STORAGE_SIZE, 8);
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
-            for (Path entry : fds) {
-                int fd;
-                try {
-                    fd = Integer.parseInt(entry.getFileName().toString());
-                    if (!Files.readSymbolicLink(entry).toString().startsWith("socket:[")) {
-                        continue;
-                    }
-                } catch (NumberFormatException | NoSuchFileException e) {
-                    continue;   // closed while we looked
-                }
+            for (int fd : ownSockets()) {
                 boolean wanted = listening
                         ? intOption(state, fd, LibCSockets.SO_ACCEPTCONN) == 1
                         : intOption(state, fd, LibCSockets.SO_TYPE) == LibCSockets.SOCK_DGRAM;

@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -164,17 +161,9 @@ public final class Spawner {
         }
         // older glibc: close what is open now; a descriptor opened later by another thread is
         // close-on-exec in the JDK and in this package, and a stale number is ignored by glibc
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path entry : fds) {
-                int fd;
-                try {
-                    fd = Integer.parseInt(entry.getFileName().toString());
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (fd >= firstClosed) {
-                    check(LibCSpawn.fileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose", program);
-                }
+        for (int fd : SocketDescriptors.ownDescriptors()) {
+            if (fd >= firstClosed) {
+                check(LibCSpawn.fileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose", program);
             }
         }
     }
