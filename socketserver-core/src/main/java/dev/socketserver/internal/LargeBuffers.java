@@ -1,6 +1,7 @@
 package dev.socketserver.internal;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -10,6 +11,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * 16.7 KiB of room for every {@code wrap} and {@code unwrap}, however small the record: a smaller
  * buffer gets {@code BUFFER_OVERFLOW}). A few are kept for reuse, so that a busy connection does
  * not allocate and clear 16 KiB for each message; the rest are left to the collector.
+ *
+ * <p>A connection in the middle of a bulk exchange (16 KiB requests, say) may also keep its large
+ * buffer while it waits for the next one, so that it reads each message in one system call; at
+ * most {@value #WAITERS} connections at once, so that all they hold stays near 4 MiB however many
+ * go quiet after a burst (see {@link SocketInput}).
  */
 final class LargeBuffers {
     /** The size of every pooled buffer: a TLS record's room (16,709 bytes for the JDK's TLS 1.2 and 1.3), and 16 KiB of input. */
@@ -17,6 +23,9 @@ final class LargeBuffers {
     private static final int SLOTS = 64;
     private static final int PROBES = 4;
     private static final AtomicReferenceArray<ByteBuffer> FREE = new AtomicReferenceArray<>(SLOTS);
+    /** The most connections that may wait for input holding a large buffer at once. */
+    static final int WAITERS = 256;
+    private static final AtomicInteger waiting = new AtomicInteger();
 
     private LargeBuffers() {
     }
@@ -54,5 +63,27 @@ final class LargeBuffers {
     private static int home() {
         long id = Thread.currentThread().threadId();
         return (int) (id ^ (id >>> 16)) * 0x9E3779B9 >>> 26;
+    }
+
+    /** Takes one of the {@value #WAITERS} places for a connection that waits holding its large buffer; false if none is free. */
+    static boolean enterWaiting() {
+        int now;
+        do {
+            now = waiting.get();
+            if (now >= WAITERS) {
+                return false;
+            }
+        } while (!waiting.compareAndSet(now, now + 1));
+        return true;
+    }
+
+    /** Gives back the place {@link #enterWaiting()} took: the wait has ended. */
+    static void leaveWaiting() {
+        waiting.decrementAndGet();
+    }
+
+    /** Connections waiting with a large buffer now, for tests. */
+    static int waitingNow() {
+        return waiting.get();
     }
 }

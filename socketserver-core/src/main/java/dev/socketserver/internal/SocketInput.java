@@ -22,6 +22,7 @@ public final class SocketInput extends InputStream implements BufferWindow {
     private byte[] buffer = small;
     private ByteBuffer borrowed;   // the large buffer from LargeBuffers that buffer is, while the client sends in bulk; else null
     private boolean drainedWhenBorrowed;   // the large buffer took everything that was waiting: give it back without asking
+    private boolean lastReadWasLarge;      // the last message took more than the small buffer: wait for the next in the large one
     private int position;
     private int limit;
 
@@ -33,14 +34,32 @@ public final class SocketInput extends InputStream implements BufferWindow {
      * Reads into the empty buffer; called only when everything buffered has been consumed. A
      * connection waits for input with its small buffer: the large one, borrowed when a read fills
      * the small one (the client sends in bulk), goes back to {@link LargeBuffers} as soon as
-     * nothing more is waiting to be read, so a quiet connection holds 2 KiB. (Keeping it across
-     * short waits and giving it back after a second of quiet, through a timed read, measured
-     * slower still on virtual threads: a timed park costs more than the extra read.)
+     * nothing more is waiting to be read, so a quiet connection holds 2 KiB. The exception is a
+     * connection whose last message took more than the small buffer: it waits for the next one
+     * in the large buffer, and reads it in one system call rather than three (the small read, a
+     * question of how much more is waiting, the rest), while one of the few places for that in
+     * {@link LargeBuffers} is free; a next message that fits the small buffer ends it, and so does
+     * a read timeout. (Giving the
+     * large buffer back after a second of quiet instead, through a timed read, measured slower on
+     * virtual threads: a timed park costs more than the extra reads.)
      */
     private boolean fill() throws IOException {
-        // a request and its answer (an echo, an RPC) fit in one large fill: nothing more was waiting
-        // then, so the buffer goes back without a system call to ask whether more has come since
-        if (borrowed != null && (drainedWhenBorrowed || raw.available() == 0)) {
+        if (borrowed != null) {
+            // a request and its answer (an echo, an RPC) fit in one large fill: nothing more was waiting
+            // then, so no system call asks whether more has come since
+            if (!drainedWhenBorrowed && raw.available() > 0) {
+                return filled(raw.read(buffer, 0, buffer.length));
+            }
+            if (lastReadWasLarge && LargeBuffers.enterWaiting()) {
+                try {
+                    return filledWhileHolding(raw.read(buffer, 0, buffer.length));
+                } catch (IOException e) {
+                    giveBack();   // a read timeout: the connection has been quiet that long
+                    throw e;
+                } finally {
+                    LargeBuffers.leaveWaiting();
+                }
+            }
             giveBack();
         }
         return filled(raw.read(buffer, 0, buffer.length));
@@ -55,6 +74,18 @@ public final class SocketInput extends InputStream implements BufferWindow {
         if (n == small.length && borrowed == null) {
             continueInLargeBuffer();
         }
+        return true;
+    }
+
+    /** A read into the large buffer kept while waiting: a message that fits the small buffer means the bulk exchange is over. */
+    private boolean filledWhileHolding(int n) {
+        if (n <= 0) {
+            return false;
+        }
+        position = 0;
+        limit = n;
+        lastReadWasLarge = n > small.length;
+        drainedWhenBorrowed = n < buffer.length;
         return true;
     }
 
@@ -73,11 +104,13 @@ public final class SocketInput extends InputStream implements BufferWindow {
             }
         }
         drainedWhenBorrowed = waiting < room;
+        lastReadWasLarge = true;
     }
 
     private void giveBack() {
         ByteBuffer large = borrowed;
         borrowed = null;
+        lastReadWasLarge = false;
         buffer = small;
         LargeBuffers.give(large);
     }

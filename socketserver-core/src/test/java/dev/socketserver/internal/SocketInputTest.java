@@ -6,11 +6,16 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link SocketInput}'s buffer: lines, then the rest through {@code transferTo}, nothing lost or
- * doubled; small while the connection is quiet.
+ * doubled; small while the connection is quiet; one read a message in a bulk exchange.
  */
 class SocketInputTest {
     /** Gives at most {@code chunk} bytes per read, as a socket does. */
@@ -64,11 +69,102 @@ class SocketInputTest {
 
             accepted.setSoTimeout(100);
             assertThatThrownBy(in::read).as("nothing more comes").isInstanceOf(SocketTimeoutException.class);
-            assertThat(in.bufferCapacity()).as("given back before waiting").isEqualTo(SocketInput.INITIAL_BUFFER);
+            assertThat(in.bufferCapacity()).as("given back once the read timed out").isEqualTo(SocketInput.INITIAL_BUFFER);
 
             client.getOutputStream().write("after\n".getBytes());
             accepted.setSoTimeout(5_000);
             assertThat(FrameReads.readLine(in, 65_536)).isEqualTo("after");
+        }
+    }
+
+    /** The reads and questions that reach the socket's stream. */
+    private static final class RecordingInput extends FilterInputStream {
+        final List<Integer> readLengths = new ArrayList<>();
+        int availableCalls;
+
+        RecordingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            readLengths.add(len);
+            return super.read(b, off, len);
+        }
+
+        @Override
+        public int available() throws IOException {
+            availableCalls++;
+            return super.available();
+        }
+
+        void forget() {
+            readLengths.clear();
+            availableCalls = 0;
+        }
+    }
+
+    /** Sends {@code count} messages of {@code size} bytes, one at a time: each is sent once the last is consumed. */
+    private static void exchange(Socket client, SocketInput in, int count, int size) throws IOException {
+        byte[] message = new byte[size];
+        for (int m = 0; m < count; m++) {
+            Arrays.fill(message, (byte) m);
+            client.getOutputStream().write(message);
+            for (int i = 0; i < size; i++) {
+                assertThat(in.read()).isEqualTo(m & 0xff);
+            }
+        }
+    }
+
+    @Test
+    void inABulkExchangeEachMessageIsOneReadIntoTheLargeBuffer() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+             Socket accepted = listener.accept()) {
+            accepted.setSoTimeout(5_000);
+            RecordingInput raw = new RecordingInput(accepted.getInputStream());
+            SocketInput in = new SocketInput(raw);
+            exchange(client, in, 1, 16 * 1024);
+            raw.forget();
+
+            exchange(client, in, 8, 16 * 1024);
+            assertThat(raw.availableCalls).as("no question how much is waiting").isZero();
+            assertThat(raw.readLengths).as("each message read whole into the large buffer").hasSize(8)
+                    .allMatch(length -> length == LargeBuffers.SIZE);
+            assertThat(LargeBuffers.waitingNow()).as("places given back after each wait").isZero();
+
+            raw.forget();
+            exchange(client, in, 2, 100);
+            assertThat(raw.readLengths).as("a small message ends the bulk exchange: the next waits in the small buffer")
+                    .containsExactly(LargeBuffers.SIZE, SocketInput.INITIAL_BUFFER);
+            assertThat(in.bufferCapacity()).isEqualTo(SocketInput.INITIAL_BUFFER);
+        }
+    }
+
+    @Test
+    void whenEveryPlaceIsTakenABulkConnectionWaitsInItsSmallBuffer() throws Exception {
+        int taken = 0;
+        while (LargeBuffers.enterWaiting()) {
+            taken++;
+        }
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+             Socket accepted = listener.accept()) {
+            assertThat(taken).isPositive();
+            accepted.setSoTimeout(5_000);
+            RecordingInput raw = new RecordingInput(accepted.getInputStream());
+            SocketInput in = new SocketInput(raw);
+            exchange(client, in, 1, 16 * 1024);
+            raw.forget();
+
+            exchange(client, in, 4, 16 * 1024);
+            assertThat(raw.readLengths).as("each message waited for in the small buffer").filteredOn(length -> length == SocketInput.INITIAL_BUFFER)
+                    .hasSize(4);
+            assertThat(raw.availableCalls).as("and the rest asked for").isEqualTo(4);
+        } finally {
+            for (int i = 0; i < taken; i++) {
+                LargeBuffers.leaveWaiting();
+            }
         }
     }
 
