@@ -40,6 +40,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(120)
 class HaproxyRollingRestartTest {
     private static final int CLIENTS = 20;
+    /**
+     * Every how many requests the odd clients close their connection and open a new one, so that
+     * new connections keep arriving at HAProxy while an instance stops (it must send them
+     * elsewhere); the even ones keep theirs until a drain ends it.
+     */
+    private static final int REQUESTS_PER_CONNECTION = 200;
     private static final Pattern RELAYED = Pattern.compile("connection from (\\S+): PROXY v2 client 127\\.0\\.0\\.1:(\\d+) to (\\S+)");
 
     @TempDir
@@ -100,7 +106,7 @@ class HaproxyRollingRestartTest {
             }
 
             long restarts = 0;
-            try (var load = BalancedEchoLoad.start(frontend, CLIENTS)) {
+            try (var load = EchoLoad.start(frontend, CLIENTS, Duration.ZERO, REQUESTS_PER_CONNECTION)) {
                 load.awaitMoreRequests(2_000);
                 for (int i = 0; i < instances.size(); i++) {
                     CliProcess old = instances.get(i);

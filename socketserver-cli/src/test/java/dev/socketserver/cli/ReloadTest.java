@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReloadTest {
     private static final int CONNECTIONS = 50;
     private static final int RELOADS = 3;
+    /**
+     * Each client's pause between a reply and its next request: 50 clients then send about 10,000
+     * requests a second, and leave the CPU that a reload's new JVMs need to start (on two cores,
+     * clients that never pause slow each start down by seconds).
+     */
+    private static final Duration THINK_TIME = Duration.ofMillis(5);
 
     @TempDir
     Path directory;
@@ -44,10 +51,10 @@ class ReloadTest {
             InetSocketAddress server = cli.awaitInetAddress();
             Clients.awaitTrue("two workers", () -> workers(cli).size() == 2);
             List<Long> old = new ArrayList<>();
-            EchoLoad.Counts counts;
             int descriptorsBefore;
-            try (var load = EchoLoad.start(server, CONNECTIONS)) {
-                awaitMoreRequests(load, 200);
+            var load = EchoLoad.start(server, CONNECTIONS, THINK_TIME, EchoLoad.KEEP_CONNECTIONS);
+            try (load) {
+                load.awaitMoreRequests(200);
                 descriptorsBefore = descriptors(cli.pid()).size();
                 for (int i = 0; i < RELOADS; i++) {
                     Set<Long> generation = workers(cli);
@@ -55,11 +62,11 @@ class ReloadTest {
                     hangUp(cli.pid());
                     Clients.awaitTrue("a new generation of two workers in place of " + generation,
                             () -> workers(cli).size() == 2 && workers(cli).stream().noneMatch(generation::contains));
-                    awaitMoreRequests(load, 200);
+                    load.awaitMoreRequests(200);
                 }
-                counts = load.stop();
+                load.stop();
             }
-            assertNoFailures(counts, "workers:2: " + RELOADS + " reloads");
+            assertNoFailures(load, "workers:2: " + RELOADS + " reloads");
             assertAllGone(old);
             assertThat(descriptors(cli.pid())).as("the supervisor's descriptors after the reloads").hasSize(descriptorsBefore);
             assertThat(descriptors(cli.pid()).stream().filter(link -> link.contains("memfd:")).count())
@@ -134,9 +141,9 @@ class ReloadTest {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1)));
             long current = cli.pid();
             processes.add(current);
-            EchoLoad.Counts counts;
-            try (var load = EchoLoad.start(server, CONNECTIONS)) {
-                awaitMoreRequests(load, 200);
+            var load = EchoLoad.start(server, CONNECTIONS, THINK_TIME, EchoLoad.KEEP_CONNECTIONS);
+            try (load) {
+                load.awaitMoreRequests(200);
                 long firstNonSockets = nonSockets(current);
                 for (int i = 1; i <= RELOADS; i++) {
                     long predecessor = current;
@@ -145,13 +152,13 @@ class ReloadTest {
                     current = ProcessHandle.of(predecessor).orElseThrow().children().map(ProcessHandle::pid).findFirst().orElseThrow();
                     processes.add(current);
                     Clients.awaitTrue("pid " + predecessor + " to drain and exit; stderr:\n" + text(stderr), () -> gone(predecessor));
-                    awaitMoreRequests(load, 200);
+                    load.awaitMoreRequests(200);
                 }
                 assertThat(nonSockets(current)).as("descriptors other than sockets, last successor against the first process").isEqualTo(firstNonSockets);
-                counts = load.stop();
+                load.stop();
             }
             assertThat(cli.awaitExit()).as("the first process's exit status").isZero();
-            assertNoFailures(counts, mode + ": " + RELOADS + " reloads");
+            assertNoFailures(load, mode + ": " + RELOADS + " reloads");
             List<Long> old = processes.subList(0, processes.size() - 1);
             Clients.awaitTrue("every old process to exit: " + old, () -> old.stream().allMatch(ReloadTest::gone));
             long last = current;
@@ -245,15 +252,16 @@ class ReloadTest {
                 Clients.awaitTrue("two workers", () -> workers(cli).size() == 2);
             }
             Set<Long> before = workers(cli);
-            try (var load = EchoLoad.start(server, 10)) {
-                awaitMoreRequests(load, 100);
+            try (var load = EchoLoad.start(server, 10, THINK_TIME, EchoLoad.KEEP_CONNECTIONS)) {
+                load.awaitMoreRequests(100);
                 // every process has served, so it has loaded what it needs from the jar, which it keeps open
                 Clients.awaitTrue("each worker to serve a connection", () -> before.stream().allMatch(pid -> sockets(pid) >= 2));
                 Files.move(jar, jar.resolveSibling("moved-away.jar"));
                 hangUp(cli.pid());
                 Clients.awaitTrue("the reload to fail", () -> cli.stderr().contains("failed"));
-                awaitMoreRequests(load, 100);
-                assertNoFailures(load.stop(), mode + ": a failed reload");
+                load.awaitMoreRequests(100);
+                load.stop();
+                assertNoFailures(load, mode + ": a failed reload");
             }
             assertThat(cli.isAlive()).isTrue();
             Clients.awaitTrue("the failed generation gone, the workers of before serving on", () -> workers(cli).equals(before));
@@ -265,16 +273,12 @@ class ReloadTest {
         }
     }
 
-    private static void assertNoFailures(EchoLoad.Counts counts, String what) {
+    /** Call after {@link EchoLoad#stop()}. */
+    private static void assertNoFailures(EchoLoad load, String what) {
         System.out.printf("ReloadTest %s: %d requests, %d retries after a quiet close, %d failures%n",
-                what, counts.requests(), counts.retries(), counts.failures());
-        assertThat(counts.failures()).as("failures (first: %s), in %s", counts.firstFailure(), counts).isZero();
-        assertThat(counts.requests()).isPositive();
-    }
-
-    private static void awaitMoreRequests(EchoLoad load, long more) {
-        long target = load.requests() + more;
-        Clients.awaitTrue(more + " more requests answered", () -> load.requests() >= target);
+                what, load.requests(), load.retries(), load.failed());
+        assertThat(load.failed()).as("failures, such as %s, in %s", load.failures(), what).isZero();
+        assertThat(load.requests()).isPositive();
     }
 
     private static void hangUp(long pid) throws Exception {

@@ -39,8 +39,6 @@ public final class WorkerSupervisor implements AutoCloseable {
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** A worker that ran this long was healthy: its next restart starts the backoff over. */
     static final long HEALTHY_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** While a new generation starts, how often the supervisor looks for its first heartbeats. */
-    private static final long RELOAD_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private record Ended(WorkerGeneration.Slot slot, int pid, ChildReaper.Exit exit) {
     }
@@ -53,12 +51,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final SupervisorLink link;
     private final ChildReaper reaper;
     // the generations are read and changed by the supervising thread, under lock (exits arrive from the reaper's thread)
-    private WorkerGeneration current;                                   // guarded by lock: the generation that serves
-    private WorkerGeneration next;                                      // guarded by lock: started by a reload, not yet serving
-    private long nextReadyByNanos;                                // guarded by lock: when next must serve
-    private Duration nextDrain;                                   // guarded by lock: the drain that retires current once next serves
-    private Duration reloadRequested;                             // guarded by lock: a reload's drain, until the reload starts
-    private final List<WorkerGeneration> retiring = new ArrayList<>();  // guarded by lock: old generations draining
+    private WorkerGeneration current;                             // guarded by lock: the generation that serves
+    private final WorkerReload reload;                            // guarded by lock
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Ended> ended = new ArrayDeque<>();   // guarded by lock
@@ -94,6 +88,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             current.heartbeat.close();
             throw e;
         }
+        this.reload = new WorkerReload(label, workers, timeoutNanos, reaper);
     }
 
     /** This process's command line, as the kernel has it: the command that starts a worker. */
@@ -172,15 +167,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                     wait = Math.min(wait, slot.startAtNanos - now);
                 }
             }
-            if (next != null || reloadRequested != null) {
-                wait = Math.min(wait, RELOAD_POLL_NANOS);   // a new generation's first beats are polled
-            }
-            for (WorkerGeneration old : retiring) {
-                if (!old.killed) {
-                    wait = Math.min(wait, old.killAtNanos - now);
-                }
-            }
-            long remaining = wait;
+            long remaining = reload.nextLook(wait, now);
             while (ended.isEmpty() && !woken && remaining > 0) {
                 remaining = changed.awaitNanos(remaining);
             }
@@ -332,8 +319,8 @@ public final class WorkerSupervisor implements AutoCloseable {
                 if (end.slot().pid == end.pid()) {
                     end.slot().pid = 0;
                 }
-                if (end.slot().generation == next && supervising) {
-                    failReload("worker " + end.slot().number + " of the new generation " + end.exit() + " before it served");
+                if (reload.starting(end.slot().generation) && supervising) {
+                    reload.fail("worker " + end.slot().number + " of the new generation " + end.exit() + " before it served", current);
                     continue;
                 }
                 if (!supervising || end.slot().generation != current) {
@@ -365,7 +352,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             if (stopping || !supervising) {
                 return;
             }
-            reloadRequested = drain;
+            reload.request(drain);
             woken = true;
             changed.signalAll();
         } finally {
@@ -378,18 +365,11 @@ public final class WorkerSupervisor implements AutoCloseable {
         WorkerGeneration starting = null;
         lock.lock();
         try {
-            if (reloadRequested != null && next == null && !stopping) {
-                try {
-                    next = new WorkerGeneration(current.number + 1, workers);
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.ERROR, "reload of " + label + " failed: " + e + "; the workers of generation " + current.number + " serve on");
-                    reloadRequested = null;
+            if (reload.due() && !stopping) {
+                starting = reload.startNext(current);
+                if (starting == null) {
                     return;
                 }
-                nextDrain = reloadRequested;
-                reloadRequested = null;
-                nextReadyByNanos = System.nanoTime() + timeoutNanos;
-                starting = next;
             }
         } finally {
             lock.unlock();
@@ -401,7 +381,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                 if (failure != null) {
                     lock.lock();
                     try {
-                        failReload("cannot start worker " + slot.number + " of the new generation (" + command.getFirst() + "): " + failure);
+                        reload.fail("cannot start worker " + slot.number + " of the new generation (" + command.getFirst() + "): " + failure, current);
                     } finally {
                         lock.unlock();
                     }
@@ -411,43 +391,10 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
         lock.lock();
         try {
-            long now = System.nanoTime();
-            if (next != null && next.serving()) {
-                promoteNext(now);
-            } else if (next != null && now - nextReadyByNanos >= 0) {
-                failReload("the new generation did not serve within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-            }
-            retiring.removeIf(old -> old.endDrain(now, reaper, label));
+            current = reload.advance(current, System.nanoTime());
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Called holding the lock: the new generation serves; the old one drains. */
-    private void promoteNext(long now) {
-        WorkerGeneration old = current;
-        current = next;
-        next = null;
-        LOG.log(Level.INFO, "reload of " + label + ": generation " + current.number + " serves (pids " + current.pids() + "); draining generation "
-                + old.number + " (pids " + old.pids() + ") for up to " + nextDrain.toMillis() + " ms");
-        old.drain(nextDrain, now, reaper);
-        retiring.add(old);
-        for (WorkerGeneration.Slot slot : current.slots) {
-            slot.lastBeat = current.heartbeat.read(slot.number);
-            slot.lastProgressNanos = now;
-        }
-    }
-
-    /** Called holding the lock: gives up on the new generation, which drains as an old one; the current one serves on. */
-    private void failReload(String reason) {
-        WorkerGeneration failed = next;
-        if (failed == null) {
-            return;
-        }
-        next = null;
-        LOG.log(Level.ERROR, "reload of " + label + " failed: " + reason + "; the workers of generation " + current.number + " serve on");
-        failed.drain(nextDrain, System.nanoTime(), reaper);
-        retiring.add(failed);
     }
 
     /** Makes {@link #supervise} look at its stop condition now. */
@@ -511,10 +458,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         lock.lock();
         try {
             current.heartbeat.close();
-            if (next != null) {
-                next.heartbeat.close();
-            }
-            retiring.forEach(old -> old.heartbeat.close());
+            reload.close();
         } finally {
             lock.unlock();
         }
