@@ -80,6 +80,7 @@ public final class SocketInput extends InputStream implements BufferWindow {
     /** A read into the large buffer kept while waiting: a message that fits the small buffer means the bulk exchange is over. */
     private boolean filledWhileHolding(int n) {
         if (n <= 0) {
+            giveBack();   // the client is done: the next connection reuses the buffer
             return false;
         }
         position = 0;
