@@ -38,10 +38,10 @@ public final class SocketInput extends InputStream implements BufferWindow {
      * connection whose last message took more than the small buffer: it waits for the next one
      * in the large buffer, and reads it in one system call rather than three (the small read, a
      * question of how much more is waiting, the rest), while one of the few places for that in
-     * {@link LargeBuffers} is free; a next message that fits the small buffer ends it, and so does
-     * a read timeout. (Giving the
-     * large buffer back after a second of quiet instead, through a timed read, measured slower on
-     * virtual threads: a timed park costs more than the extra reads.)
+     * {@link LargeBuffers} is free. A next message that fits the small buffer ends it, and so do
+     * a read timeout and the end of the stream. (Giving the large buffer back after a second of
+     * quiet instead, through a timed read, measured slower on virtual threads: a timed park costs
+     * more than the extra reads.)
      */
     private boolean fill() throws IOException {
         if (borrowed != null) {
