@@ -97,11 +97,7 @@ class NeverReadingClientMemoryTest {
             for (int round = 0; round < 4; round++) {
                 try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                     var echoes = java.util.stream.IntStream.range(0, 4).mapToObj(i -> clients.submit(() -> unixEcho(address, 256 * 1024))).toList();
-                    var stalls = java.util.stream.IntStream.range(0, 2).mapToObj(i -> clients.submit(() -> {
-                        try (SocketChannel greedy = SocketChannel.open(address)) {
-                            return sendUntilStalled(Channels.newOutputStream(greedy), WARM_UP_STALL_NANOS);
-                        }
-                    })).toList();
+                    var stalls = java.util.stream.IntStream.range(0, 2).mapToObj(i -> clients.submit(() -> stallBriefly(address))).toList();
                     for (var echo : echoes) {
                         assertThat(echo.get()).isTrue();
                     }
@@ -151,6 +147,13 @@ class NeverReadingClientMemoryTest {
         Socket raw = new Socket();
         try (Socket greedy = Clients.connect(raw, address, tls); raw) {
             return sendUntilStalled(greedy.getOutputStream(), WARM_UP_STALL_NANOS);
+        }
+    }
+
+    /** {@link #stallBriefly(InetSocketAddress, boolean)} over a Unix stream. */
+    private static long stallBriefly(UnixDomainSocketAddress address) throws Exception {
+        try (SocketChannel greedy = SocketChannel.open(address)) {
+            return sendUntilStalled(Channels.newOutputStream(greedy), WARM_UP_STALL_NANOS);
         }
     }
 

@@ -36,6 +36,29 @@ class SocketInputTest {
         };
     }
 
+    /** A client connected to a loopback listener, and the server's side of the connection. */
+    private record LoopbackPair(ServerSocket listener, Socket client, Socket accepted) implements AutoCloseable {
+        static LoopbackPair open() throws IOException {
+            ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            Socket client = null;
+            try {
+                client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+                return new LoopbackPair(listener, client, listener.accept());
+            } catch (IOException e) {
+                try (listener; Socket _ = client) {
+                    throw e;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (listener; client; accepted) {
+                // closes all three, the last first
+            }
+        }
+    }
+
     @Test
     void transferToAfterAReadLineCopiesTheBufferedRestAndThenTheStreamExactly() throws Exception {
         byte[] body = new byte[100_000];
@@ -55,9 +78,9 @@ class SocketInputTest {
 
     @Test
     void aBurstGrowsTheBufferAndAQuietConnectionGivesItBack() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
-             Socket accepted = listener.accept()) {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            Socket client = pair.client();
+            Socket accepted = pair.accepted();
             SocketInput in = new SocketInput(accepted.getInputStream());
             accepted.setSoTimeout(5_000);
             byte[] burst = new byte[64 * 1024];   // what the kernel's buffers take at once, so the write returns
@@ -118,9 +141,9 @@ class SocketInputTest {
 
     @Test
     void inABulkExchangeEachMessageIsOneReadIntoTheLargeBuffer() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
-             Socket accepted = listener.accept()) {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            Socket client = pair.client();
+            Socket accepted = pair.accepted();
             accepted.setSoTimeout(5_000);
             RecordingInput raw = new RecordingInput(accepted.getInputStream());
             SocketInput in = new SocketInput(raw);
@@ -147,9 +170,9 @@ class SocketInputTest {
         while (LargeBuffers.enterWaiting()) {
             taken++;
         }
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
-             Socket accepted = listener.accept()) {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            Socket client = pair.client();
+            Socket accepted = pair.accepted();
             assertThat(taken).isPositive();
             accepted.setSoTimeout(5_000);
             RecordingInput raw = new RecordingInput(accepted.getInputStream());
