@@ -89,6 +89,11 @@ public abstract class BaseServer<Q> implements Server {
         java.time.ZoneId.systemDefault();
     }
 
+    /** Whether each request runs in a virtual thread of its own. */
+    final boolean requestsRunOnVirtualThreads() {
+        return runner.isVirtual();
+    }
+
     // ---- what each kind of server supplies ------------------------------------------------------
 
     /** Waits up to {@code timeoutNanos} ({@code Long.MAX_VALUE}: no limit) until a request may be ready, or {@link #wakeUp()}. */

@@ -4,6 +4,7 @@ import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.ChannelConnection;
 import dev.socketserver.internal.ChannelReadiness;
 import dev.socketserver.internal.Durations;
+import dev.socketserver.internal.PolledListener;
 import dev.socketserver.internal.WorkerProcess;
 import dev.socketserver.internal.linux.AbstractStreamListener;
 import dev.socketserver.internal.linux.InheritedSockets;
@@ -31,6 +32,7 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
     // volatile: set while the constructor binds and activates, read by the serving thread and by any thread that wakes or closes the server
     private volatile boolean bound;
     private volatile ChannelReadiness readiness;
+    private volatile PolledListener polled;          // connections wait through the library's own poller; null: through the JDK's
     private final boolean adopted;                   // a worker process: the listener is the supervisor's
     private final StreamStages stages = new StreamStages(this);
     private final WorkerProcesses workers = stages.workers();
@@ -181,6 +183,9 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
         if (readiness == null) {
             readiness = new ChannelReadiness(channel, SelectionKey.OP_ACCEPT);
+            if (requestsRunOnVirtualThreads() && stages.children() == null) {
+                polled = PolledListener.open(channel);
+            }
         }
     }
 
@@ -204,6 +209,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         ProcessPerConnection processes = stages.children();
         if (processes != null) {
             return processes.accept();
+        }
+        PolledListener own = polled;
+        if (own != null) {
+            return own.accept(counters);
         }
         SocketChannel accepted = channel.accept();
         return accepted == null ? null : ChannelConnection.accepted(accepted, counters);
@@ -235,6 +244,10 @@ public abstract sealed class StreamServer extends BaseServer<Connection> permits
         }
         workers.stopWorkers();
         timeouts.wakeUp();
+        PolledListener own = polled;
+        if (own != null) {
+            own.close();
+        }
         try {
             ChannelReadiness r = readiness;
             if (r != null) {

@@ -6,30 +6,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix stream.
- *
- * <p>TCP reads go through the channel's socket adaptor, whose reads honour {@code SO_TIMEOUT}. The
- * JDK gives Unix-stream channels no adaptor, so a timed read there is guarded by a timer that shuts
- * the input down when the timeout passes.
+ * A {@link Connection} over a {@link StreamSocket}, TCP or Unix stream: a JDK {@link SocketChannel}
+ * ({@link #accepted}), or a descriptor that waits through the library's own poller
+ * ({@link PolledListener}). What a connection does above the socket (counting, the activity the
+ * idle timeout and a drain look at, a drain's quiet end) is here, once for both.
  */
 public final class ChannelConnection implements Connection {
-    private final SocketChannel channel;
+    private final StreamSocket socket;
     private final ServerCounters counters;
-    private final boolean unix;
     private final SocketAddress clientAddress;
     private final SocketAddress localAddress;
     private final SocketInput in;
@@ -46,27 +37,37 @@ public final class ChannelConnection implements Connection {
     private final AtomicReference<Runnable> drainAction = new AtomicReference<>();
     private volatile boolean drainStarted;
 
-    private ChannelConnection(SocketChannel channel, ServerCounters counters) throws IOException {
-        this.channel = channel;
+    private ChannelConnection(StreamSocket socket, SocketAddress localAddress, SocketAddress clientAddress,
+                              ServerCounters counters) throws IOException {
+        this.socket = socket;
         this.counters = counters;
-        this.localAddress = channel.getLocalAddress();
-        this.unix = localAddress instanceof UnixDomainSocketAddress;
-        this.clientAddress = channel.getRemoteAddress();
-        if (!unix) {
-            // replies go out at once: Nagle's algorithm and the client's delayed ACK cost 40 ms a round trip on a write-write-read exchange
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        }
-        this.in = new SocketInput(new CountingInput(unix ? new TimedUnixInput() : channel.socket().getInputStream()));
-        this.out = new ChannelOutput();
+        this.localAddress = localAddress;
+        this.clientAddress = clientAddress;
+        // replies go out at once: Nagle's algorithm and the client's delayed ACK cost 40 ms a round trip on a write-write-read exchange
+        socket.setNoDelay(true);
+        this.in = new SocketInput(new CountingInput());
+        this.out = new SocketOutput();
     }
 
     /** Wraps an accepted channel; closes it if that fails. */
     public static ChannelConnection accepted(SocketChannel channel, ServerCounters counters) throws IOException {
         try {
             channel.configureBlocking(true);
-            return new ChannelConnection(channel, counters);
+            SocketAddress local = channel.getLocalAddress();
+            return new ChannelConnection(new JdkStreamSocket(channel, local instanceof UnixDomainSocketAddress), local,
+                    channel.getRemoteAddress(), counters);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            throw e;
+        }
+    }
+
+    /** Wraps a socket of the library's own poller; closes it if that fails. */
+    static ChannelConnection over(PolledSocket socket, SocketAddress local, SocketAddress remote, ServerCounters counters) throws IOException {
+        try {
+            return new ChannelConnection(socket, local, remote, counters);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
             throw e;
         }
     }
@@ -132,7 +133,7 @@ public final class ChannelConnection implements Connection {
                 endedWhenQuiet = true;
                 counters.drainQuietCloses.increment();
             }
-            channel.shutdownInput();   // wakes a blocked read, which then returns end of stream
+            socket.shutdownInput();   // wakes a blocked read, which then returns end of stream
         } catch (IOException e) {
             // closed meanwhile: the read reports it
         }
@@ -171,14 +172,7 @@ public final class ChannelConnection implements Connection {
             throw new IllegalArgumentException("read timeout must not be negative, got " + timeout);
         }
         readTimeout = t;
-        if (!unix) {
-            try {
-                long millis = t.isZero() ? 0 : Math.max(1, Math.min(Integer.MAX_VALUE, t.toMillis()));
-                channel.socket().setSoTimeout((int) millis);
-            } catch (IOException e) {
-                // the connection is closed: the next read reports it
-            }
-        }
+        socket.setReadTimeout(t);
     }
 
     @Override
@@ -188,28 +182,22 @@ public final class ChannelConnection implements Connection {
 
     @Override
     public void setNoDelay(boolean on) throws IOException {
-        if (!unix) {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, on);
-        }
+        socket.setNoDelay(on);
     }
 
     @Override
     public void shutdownOutput() throws IOException {
-        channel.shutdownOutput();
+        socket.shutdownOutput();
     }
 
     @Override
     public boolean isOpen() {
-        return channel.isOpen();
+        return socket.isOpen();
     }
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing left to release
-        }
+        socket.close();
     }
 
     @Override
@@ -218,7 +206,7 @@ public final class ChannelConnection implements Connection {
     }
 
     /** Every write hands all of its bytes to the kernel before it returns. */
-    private final class ChannelOutput extends OutputStream {
+    private final class SocketOutput extends OutputStream {
         @Override
         public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
@@ -227,10 +215,7 @@ public final class ChannelConnection implements Connection {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
-            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            socket.write(b, off, len);
             counters.bytesOut.add(len);
             lastActivityNanos = System.nanoTime();
             answered = true;
@@ -242,14 +227,8 @@ public final class ChannelConnection implements Connection {
         }
     }
 
-    /** Counts what is read. */
+    /** The socket's input, counted. */
     private final class CountingInput extends InputStream {
-        private final InputStream raw;
-
-        CountingInput(InputStream raw) {
-            this.raw = raw;
-        }
-
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
@@ -265,7 +244,7 @@ public final class ChannelConnection implements Connection {
                 if (endAtEveryQuietPoint && endIfQuiet()) {
                     return -1;
                 }
-                int n = raw.read(b, off, len);
+                int n = socket.read(b, off, len);
                 if (n > 0) {
                     counters.bytesIn.add(n);
                     lastActivityNanos = System.nanoTime();
@@ -279,67 +258,7 @@ public final class ChannelConnection implements Connection {
 
         @Override
         public int available() throws IOException {
-            return raw.available();
-        }
-    }
-
-    /** Unix-stream input with a read timeout that the JDK does not offer there. */
-    private final class TimedUnixInput extends InputStream {
-        private final InputStream raw = Channels.newInputStream(channel);
-        private volatile boolean timedOut;
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Duration timeout = readTimeout;
-            if (timedOut) {
-                throw new SocketTimeoutException("read timed out earlier; the input of this Unix-stream connection is shut");
-            }
-            if (timeout.isZero()) {
-                return raw.read(b, off, len);
-            }
-            ScheduledFuture<?> guard = Timer.INSTANCE.schedule(() -> {
-                timedOut = true;
-                try {
-                    channel.shutdownInput();
-                } catch (IOException e) {
-                    // already closed: the read fails by itself
-                }
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            try {
-                int n = raw.read(b, off, len);
-                if (timedOut) {
-                    throw new SocketTimeoutException("read timed out after " + timeout.toMillis() + " ms");
-                }
-                return n;
-            } finally {
-                guard.cancel(false);
-            }
-        }
-
-        @Override
-        public int available() throws IOException {
-            return raw.available();
-        }
-    }
-
-    /** One daemon thread for read timeouts on Unix streams; it ends after a second without work. */
-    private static final class Timer {
-        static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-        private static ScheduledThreadPoolExecutor create() {
-            var executor = new ScheduledThreadPoolExecutor(1,
-                    Thread.ofPlatform().name("socketserver-read-timeouts").daemon(true).factory());
-            executor.setRemoveOnCancelPolicy(true);
-            executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-            executor.allowCoreThreadTimeOut(true);
-            return executor;
+            return socket.available();
         }
     }
 }

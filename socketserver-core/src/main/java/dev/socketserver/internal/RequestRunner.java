@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 public final class RequestRunner {
     private final ThreadFactory threads;   // null: run in the caller, unless detached
     private final boolean detached;        // requests run elsewhere (a child process) and end on their own
+    private final boolean virtual;         // each request runs in a virtual thread
     private final int modelLimit;          // from the concurrency model; 0: no limit
     private final AtomicInteger inUse = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
@@ -30,6 +31,7 @@ public final class RequestRunner {
     private RequestRunner(ThreadFactory threads, int limit, boolean detached) {
         this.detached = detached;
         this.threads = threads;
+        this.virtual = threads != null && threads.newThread(() -> { }).isVirtual();
         this.modelLimit = limit;
         this.limit = limit;
     }
@@ -142,6 +144,11 @@ public final class RequestRunner {
     /** Whether each request runs in a thread of its own, started by {@link #execute}. */
     public boolean isThreaded() {
         return threads != null;
+    }
+
+    /** Whether each request runs in a virtual thread of its own. */
+    public boolean isVirtual() {
+        return virtual;
     }
 
     /** Whether requests run in the calling thread. */

@@ -12,6 +12,9 @@ final class Errno {
     static final int ECHILD = 10;
     static final int ENOSYS = 38;
     static final int ECONNABORTED = 103;
+    static final int EPIPE = 32;
+    static final int ECONNRESET = 104;
+    static final int ENOTCONN = 107;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(4, "EINTR"), Map.entry(5, "EIO"),

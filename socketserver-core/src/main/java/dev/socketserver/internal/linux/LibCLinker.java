@@ -34,6 +34,21 @@ final class LibCLinker {
         return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
     }
 
+    /**
+     * A function that sets errno and never blocks, linked as a critical call: its pointer
+     * arguments and its errno state may be Java arrays ({@link MemorySegment#ofArray}), so a call
+     * allocates no native memory. Never for a call that may block: the JVM cannot reach a safepoint
+     * while it runs.
+     */
+    static MethodHandle criticalErrnoCall(String name, FunctionDescriptor descriptor, Linker.Option... more) {
+        MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        Linker.Option[] options = new Linker.Option[more.length + 2];
+        options[0] = Linker.Option.critical(true);
+        options[1] = CAPTURE_ERRNO;
+        System.arraycopy(more, 0, options, 2, more.length);
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
     /** Like {@link #errnoCall}, or null if this libc lacks the function. */
     static MethodHandle optionalErrnoCall(String name, FunctionDescriptor descriptor) {
         return LOOKUP.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO)).orElse(null);

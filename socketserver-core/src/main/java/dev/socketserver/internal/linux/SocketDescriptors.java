@@ -227,6 +227,15 @@ public final class SocketDescriptors {
      * @throws IOException with the errno's name, such as {@code EMFILE} when out of descriptors
      */
     public static Accepted accept(int listeningFd) throws IOException {
+        return accept(listeningFd, LibCSockets.SOCK_CLOEXEC);
+    }
+
+    /** Like {@link #accept(int)}, but the new descriptor is non-blocking ({@code SOCK_NONBLOCK}). */
+    public static Accepted acceptNonBlocking(int listeningFd) throws IOException {
+        return accept(listeningFd, LibCSockets.SOCK_CLOEXEC | LibCSockets.SOCK_NONBLOCK);
+    }
+
+    private static Accepted accept(int listeningFd, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment address = arena.allocate(LibCSockets.SOCKADDR_STORAGE_SIZE, 8);
@@ -234,7 +243,7 @@ public final class SocketDescriptors {
             int fd;
             while (true) {
                 length.set(ValueLayout.JAVA_INT, 0, LibCSockets.SOCKADDR_STORAGE_SIZE);
-                fd = LibCSockets.accept4(state, listeningFd, address, length, LibCSockets.SOCK_CLOEXEC);
+                fd = LibCSockets.accept4(state, listeningFd, address, length, flags);
                 if (fd >= 0) {
                     break;
                 }
