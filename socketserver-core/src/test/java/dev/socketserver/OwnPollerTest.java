@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,17 +20,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static dev.socketserver.TestServers.DEADLINE;
@@ -39,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each socket registered once, edge-triggered, instead of the JDK's re-armed registration before
  * every wait. What that must keep: every byte in order when many connections read and write in
  * bulk at once, a read timeout that leaves the connection usable (on Unix streams too, where the
- * JDK has no timed read), a waiting handler woken when its connection is closed under it, and
- * the poller's threads gone once the server and its last connection are.
+ * JDK has no timed read), a waiting handler woken when its connection is closed under it, the
+ * poller's threads gone once the server and its last connection are, and no JDK warning where
+ * the JVM grants no native access (the JDK's pollers serve then).
  */
 @Timeout(60)
 class OwnPollerTest {
@@ -100,6 +106,35 @@ class OwnPollerTest {
             assertThat(wakerAlive()).as("a poller for platform threads").isFalse();
         } finally {
             release.countDown();
+        }
+    }
+
+    @DisplayName("the library's poller needs native access: without --enable-native-access the JDK's pollers serve, and the JDK prints no warning")
+    @ParameterizedTest(name = "native access: {0}")
+    @ValueSource(booleans = {true, false})
+    void thePollerIsUsedOnlyWithNativeAccess(boolean nativeAccess) throws Exception {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> Files.isDirectory(Path.of(entry))).collect(Collectors.joining(File.pathSeparator));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath));
+        if (nativeAccess) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        command.add(PollerChoiceChild.class.getName());
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String said = output.get(30, TimeUnit.SECONDS);
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(said).as("the child's output").isEqualTo("waits through " + (nativeAccess ? "own" : "jdk") + "\n");
+        } finally {
+            child.destroyForcibly();
         }
     }
 

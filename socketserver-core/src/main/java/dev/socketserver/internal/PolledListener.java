@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Accepts a stream server's connections as descriptors of its own ({@code accept4} on the
  * listening channel's descriptor), for handlers that block on virtual threads, and has them wait
- * through one {@link SocketPoller}. Linux only; {@link #open} says when it cannot be had, and the
- * server then accepts JDK channels as before.
+ * through one {@link SocketPoller}. Linux only, and only where the JVM grants this module native
+ * access ({@code --enable-native-access}), so that it never makes the JDK print a warning;
+ * {@link #open} says when it cannot be had, and the server then accepts JDK channels as before.
  *
  * <p>The system property {@code socketserver.poller=jdk} turns it off: every connection is then a
  * JDK channel that waits through the JDK's pollers.
@@ -33,11 +34,16 @@ public final class PolledListener {
 
     /**
      * A listener over the channel's descriptor, or {@code null} where there is none to have: not
-     * Linux, turned off by the property, native access refused, or a descriptor that cannot be told
+     * Linux, turned off by the property, no native access, or a descriptor that cannot be told
      * apart from another (the reason is logged at {@code DEBUG}).
      */
     public static PolledListener open(ServerSocketChannel channel) {
         if (!System.getProperty("os.name", "").equals("Linux") || "jdk".equals(System.getProperty("socketserver.poller"))) {
+            return null;
+        }
+        if (!PolledListener.class.getModule().isNativeAccessEnabled()) {
+            // the JDK would print a warning on every server's first connection; the JDK's pollers serve as before
+            LOG.log(System.Logger.Level.DEBUG, "connections wait through the JDK's pollers: the JVM was not given --enable-native-access");
             return null;
         }
         try {
