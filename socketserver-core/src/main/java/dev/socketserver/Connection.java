@@ -130,8 +130,10 @@ public interface Connection extends Closeable {
      * {@link java.net.SocketTimeoutException}. This is a timeout per read, not a deadline for the
      * request. {@code null} or zero means none, the default.
      *
-     * <p>On TCP a timed-out read may be retried. On a Unix stream the JDK offers no timed read, so
-     * a timeout closes the connection's input and the connection cannot be read again.
+     * <p>On TCP a timed-out read may be retried. So may one on a Unix stream whose handler runs on
+     * a virtual thread and waits through the library's poller (Linux, with native access; see the
+     * README). Otherwise the JDK offers no timed read on a Unix stream, so there a timeout closes
+     * the connection's input and the connection cannot be read again.
      */
     void setReadTimeout(Duration timeout);
 
