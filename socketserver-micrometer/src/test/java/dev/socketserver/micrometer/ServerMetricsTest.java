@@ -137,7 +137,10 @@ class ServerMetricsTest {
             }
             long deadline = System.nanoTime() + DEADLINE.toNanos();
             String scrape = prometheus.scrape();
-            while (!scrape.contains("socketserver_connections_closed_total{server=\"async-echo\"} 1.0") && System.nanoTime() < deadline) {
+            // the loop counts the echo's bytes as it writes them, and a scrape may come between the client's
+            // read and that count: wait for both, as for the close
+            while (!(scrape.contains("socketserver_connections_closed_total{server=\"async-echo\"} 1.0")
+                    && scrape.contains("socketserver_data_sent_bytes_total{server=\"async-echo\"} 10.0")) && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 scrape = prometheus.scrape();
             }

@@ -13,8 +13,9 @@ import java.nio.channels.ServerSocketChannel;
  * abstract name), but they serve any Unix stream listener they are given: the socket is made,
  * bound and set listening here through libc, then it takes the place of the channel's own socket
  * as an inherited one does ({@link InheritedSockets#transplant}). Accepts, reads and writes are
- * then the JDK's, so a virtual thread blocked in a read parks as usual. The JDK reports the
- * channel's and its connections' local address as an empty path: the server reports the name.
+ * then the JDK's, unless the library's own poller accepts on the descriptor. The JDK reports the
+ * channel's and its connections' local address as an empty path: the server reports the name, and
+ * so do connections of the library's poller.
  */
 public final class AbstractStreamListener {
     private AbstractStreamListener() {

@@ -51,16 +51,9 @@ public final class StreamSockets {
      * @throws SocketException "Connection reset" when the peer reset the connection
      */
     public static int read(int fd, byte[] bytes, int offset, int length) throws IOException {
-        MemorySegment target = MemorySegment.ofArray(bytes).asSlice(offset, length);
         int[] errno = new int[1];
-        MemorySegment state = MemorySegment.ofArray(errno);
         while (true) {
-            long n;
-            try {
-                n = (long) READ.invokeExact(state, fd, target, (long) length);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            long n = readOnce(errno, fd, bytes, offset, length);
             if (n >= 0) {
                 return (int) n;
             }
@@ -73,6 +66,17 @@ public final class StreamSockets {
         }
     }
 
+    // The segments are made in the call's own expression, in a method of their own, so that the
+    // compiler sees they go no further and allocates none (made before a retry loop, they cost 248
+    // bytes a call).
+    private static long readOnce(int[] errno, int fd, byte[] bytes, int offset, int length) {
+        try {
+            return (long) READ.invokeExact(MemorySegment.ofArray(errno), fd, MemorySegment.ofArray(bytes).asSlice(offset, length), (long) length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /**
      * Sends what the socket has room for, up to {@code length} bytes (never raising SIGPIPE).
      *
@@ -80,16 +84,9 @@ public final class StreamSockets {
      * @throws SocketException "Broken pipe" or "Connection reset" when the peer is gone
      */
     public static int send(int fd, byte[] bytes, int offset, int length) throws IOException {
-        MemorySegment source = MemorySegment.ofArray(bytes).asSlice(offset, length);
         int[] errno = new int[1];
-        MemorySegment state = MemorySegment.ofArray(errno);
         while (true) {
-            long n;
-            try {
-                n = (long) SEND.invokeExact(state, fd, source, (long) length, MSG_NOSIGNAL);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            long n = sendOnce(errno, fd, bytes, offset, length);
             if (n >= 0) {
                 return (int) n;
             }
@@ -99,6 +96,15 @@ public final class StreamSockets {
             if (errno[0] != Errno.EINTR) {
                 throw error("send", fd, errno[0]);
             }
+        }
+    }
+
+    private static long sendOnce(int[] errno, int fd, byte[] bytes, int offset, int length) {
+        try {
+            return (long) SEND.invokeExact(MemorySegment.ofArray(errno), fd, MemorySegment.ofArray(bytes).asSlice(offset, length),
+                    (long) length, MSG_NOSIGNAL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 
