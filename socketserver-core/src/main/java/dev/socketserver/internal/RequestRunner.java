@@ -25,13 +25,13 @@ public final class RequestRunner {
     private volatile int waiters;          // written under lock
 
     private RequestRunner(ThreadFactory threads, int limit) {
-        this(threads, limit, false);
+        this(threads, limit, false, false);
     }
 
-    private RequestRunner(ThreadFactory threads, int limit, boolean detached) {
+    private RequestRunner(ThreadFactory threads, int limit, boolean detached, boolean virtual) {
         this.detached = detached;
         this.threads = threads;
-        this.virtual = threads != null && threads.newThread(() -> { }).isVirtual();
+        this.virtual = virtual;
         this.modelLimit = limit;
         this.limit = limit;
     }
@@ -46,12 +46,12 @@ public final class RequestRunner {
 
     public static RequestRunner virtualThreads(int limit) {
         VirtualThreadIo.start();
-        return new RequestRunner(Thread.ofVirtual().name("socketserver-request-", 1).factory(), limit);
+        return new RequestRunner(Thread.ofVirtual().name("socketserver-request-", 1).factory(), limit, false, true);
     }
 
     /** Requests that the server starts elsewhere (a child process) and that end on their own; at most {@code limit} at once. */
     public static RequestRunner detached(int limit) {
-        return new RequestRunner(null, limit, true);
+        return new RequestRunner(null, limit, true, false);
     }
 
     /** Whether requests run outside this JVM's threads and end on their own. */
