@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  *
  * Not production code: no timeouts, no limits, a socket's descriptor read through a JDK internal,
- * and a handler that is not woken if its channel is closed under it.
+ * and a handler that is not woken if its channel is closed under it. The library's own poller
+ * (dev.socketserver.internal.SocketPoller and PolledSocket) grew from it, with all of those.
  */
 public class VirtualThreadOwnPoller {
     static final Linker LINKER = Linker.nativeLinker();
