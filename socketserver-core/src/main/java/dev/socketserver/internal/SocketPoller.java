@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * load an edge crosses no thread: it polls without blocking, and between polls yields to the
  * handlers. Only when a poll finds nothing does it park, and a platform thread blocked in
  * {@code epoll_wait} on the sockets' epoll instance unparks it when something is ready: the JDK's
- * own design for virtual threads, less its {@code epoll_ctl} before every wait.
+ * own design for virtual threads, less its {@code epoll_ctl} before every wait. With only a few
+ * sockets open, that waker wakes their handlers itself, and hands over to the poller only when it
+ * finds more than one ready: a lone connection's message then costs one thread hand-over, not two.
  *
  * <p>The server holds the poller, and so does every open socket; when the last lets go, both
  * threads end and the epoll instances are closed.
@@ -25,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 final class SocketPoller {
     private static final int WATCHED = Epoll.IN | Epoll.OUT | Epoll.RDHUP | Epoll.EDGE_TRIGGERED;
     private static final int BATCH = 256;
+    private static final int FEW_SOCKETS = 4;   // up to this many open, the waker wakes their handlers itself
 
     private final Epoll sockets;
     private final Epoll idle;   // holds `sockets`, one-shot: what the platform thread blocks in
@@ -139,14 +142,7 @@ final class SocketPoller {
                     Thread.yield();   // let the handlers just woken run before polling again
                 }
                 found = sockets.poll(events);
-                PolledSocket[] table = byFd;
-                for (int i = 0; i < found; i++) {
-                    long fd = events.data(i);
-                    PolledSocket socket = fd >= 0 && fd < table.length ? table[(int) fd] : null;
-                    if (socket != null) {
-                        socket.ready(events.events(i));
-                    }
-                }
+                dispatch(events, found);
             }
         } catch (IOException | RuntimeException e) {
             System.getLogger(Loggers.SERVER).log(System.Logger.Level.ERROR, "the socket poller failed; closing the connections that wait in it", e);
@@ -173,6 +169,17 @@ final class SocketPoller {
         }
     }
 
+    private void dispatch(Epoll.Events events, int found) {
+        PolledSocket[] table = byFd;
+        for (int i = 0; i < found; i++) {
+            long fd = events.data(i);
+            PolledSocket socket = fd >= 0 && fd < table.length ? table[(int) fd] : null;
+            if (socket != null) {
+                socket.ready(events.events(i));
+            }
+        }
+    }
+
     /** After a normal stop there are none; after a failure, their threads would otherwise wait for good. */
     private void closeRemaining() {
         for (PolledSocket socket : byFd) {
@@ -183,10 +190,26 @@ final class SocketPoller {
     }
 
     private void wake() {
+        Epoll.Events events = new Epoll.Events(BATCH);
         try {
             while (!stopped) {
                 idle.await(-1);
-                LockSupport.unpark(poller);
+                if (stopped) {
+                    break;
+                }
+                if (holders.get() - 1 > FEW_SOCKETS) {
+                    LockSupport.unpark(poller);
+                    continue;
+                }
+                // few sockets, and the poller is parked: wake their handlers from here, which saves
+                // scheduling the poller on a carrier for every message; busy, hand over to the poller
+                int found = sockets.poll(events);
+                dispatch(events, found);
+                if (found > 1) {
+                    LockSupport.unpark(poller);
+                } else {
+                    idle.modify(sockets.fd(), Epoll.IN | Epoll.ONESHOT, 0);
+                }
             }
         } catch (IOException | RuntimeException e) {
             System.getLogger(Loggers.SERVER).log(System.Logger.Level.ERROR, "the socket poller's waker failed; closing the connections that wait in it", e);
