@@ -1,7 +1,6 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.internal.linux.SocketDescriptors;
-import dev.socketserver.internal.linux.StreamSockets;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -79,7 +78,7 @@ public final class PolledListener {
         try {
             socket = poller.register(accepted.fd(), accepted.local() instanceof InetSocketAddress);
         } catch (IOException | RuntimeException e) {
-            StreamSockets.close(accepted.fd());
+            SocketDescriptors.close(accepted.fd());
             throw e;
         }
         return ChannelConnection.over(socket, accepted.local(), accepted.remote(), counters);

@@ -1,6 +1,7 @@
 package dev.socketserver.internal;
 
 import dev.socketserver.internal.linux.Epoll;
+import dev.socketserver.internal.linux.SocketDescriptors;
 import dev.socketserver.internal.linux.StreamSockets;
 
 import java.io.IOException;
@@ -251,7 +252,7 @@ final class PolledSocket implements StreamSocket {
 
     private void closeDescriptor() {
         try {
-            StreamSockets.close(fd);
+            SocketDescriptors.close(fd);
         } catch (IOException e) {
             // Linux frees the descriptor whatever close reports
         }

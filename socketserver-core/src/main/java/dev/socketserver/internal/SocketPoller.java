@@ -47,10 +47,10 @@ final class SocketPoller {
 
     /** Starts a poller; its threads are named {@code name} and {@code name-waker}. */
     static SocketPoller start(String name) throws IOException {
-        Epoll sockets = Epoll.open();
+        Epoll sockets = Epoll.open(false);
         Epoll idle;
         try {
-            idle = Epoll.open();
+            idle = Epoll.open(true);
             try {
                 idle.add(sockets.fd(), Epoll.IN | Epoll.ONESHOT, 0);
             } catch (IOException e) {
@@ -120,11 +120,6 @@ final class SocketPoller {
             stopped = true;
             idle.wakeForever();
         }
-    }
-
-    /** Whether both threads have ended, for tests. */
-    boolean isStopped() {
-        return !poller.isAlive() && !waker.isAlive();
     }
 
     private void poll() {

@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * An epoll instance: descriptors registered with the events they are watched for, a poll that
  * returns what is ready now without blocking, and a wait that blocks, which another thread can end
- * for good ({@link #wakeForever()}). Linux only; safe from any thread.
+ * for good ({@link #wakeForever()}, on an instance opened wakeable). Linux only; safe from any thread.
  */
 public final class Epoll implements Closeable {
     public static final int IN = 0x1;
@@ -54,8 +54,11 @@ public final class Epoll implements Closeable {
         this.waitEvent = arena.allocate(EVENT_SIZE, 8);
     }
 
-    /** A new epoll instance (close-on-exec), with its own eventfd for {@link #wakeForever()}. */
-    public static Epoll open() throws IOException {
+    /**
+     * A new epoll instance (close-on-exec); {@code wakeable}: with an eventfd of its own for
+     * {@link #wakeForever()}, for an instance a thread blocks in.
+     */
+    public static Epoll open(boolean wakeable) throws IOException {
         int[] errno = new int[1];
         int fd;
         try {
@@ -65,6 +68,9 @@ public final class Epoll implements Closeable {
         }
         if (fd < 0) {
             throw LibC.error("epoll_create1", "", errno[0]);
+        }
+        if (!wakeable) {
+            return new Epoll(fd, -1);
         }
         int wakeFd = -1;
         try (Arena arena = Arena.ofConfined()) {
@@ -163,8 +169,11 @@ public final class Epoll implements Closeable {
         return n > 0 && waitEvent.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET) != WAKE_DATA;
     }
 
-    /** Makes a current {@link #await} and every later one return at once. */
+    /** Makes a current {@link #await} and every later one return at once; only on a wakeable instance. */
     public void wakeForever() {
+        if (wakeFd < 0) {
+            throw new IllegalStateException("this epoll instance was opened without a wake-up descriptor");
+        }
         try (Arena arena = Arena.ofConfined()) {
             LibC.eventfdWrite(LibC.newCallState(arena), wakeFd, 1);
         }
@@ -173,7 +182,9 @@ public final class Epoll implements Closeable {
     @Override
     public void close() throws IOException {
         try {
-            SocketDescriptors.close(wakeFd);
+            if (wakeFd >= 0) {
+                SocketDescriptors.close(wakeFd);
+            }
         } finally {
             SocketDescriptors.close(fd);
         }

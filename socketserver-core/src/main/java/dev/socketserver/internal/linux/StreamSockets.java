@@ -17,9 +17,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The calls on a connected, non-blocking stream socket (TCP or Unix) that a connection makes when
  * it owns the descriptor itself rather than through a JDK channel: read, send, how much is waiting,
- * shutdown, {@code TCP_NODELAY}. Reads and sends go straight between the socket and a Java array
- * (a critical downcall, allowed because the socket never blocks), with no copy through a direct
- * buffer. Linux only.
+ * shutdown, {@code TCP_NODELAY}; closing is {@link SocketDescriptors#close(int)}. Reads and sends
+ * go straight between the socket and a Java array (a critical downcall, allowed because the socket
+ * never blocks), with no copy through a direct buffer, and errno comes back in a Java array too.
+ * Linux only.
  *
  * <p>Every method is static and safe from any thread.
  */
@@ -148,11 +149,6 @@ public final class StreamSockets {
                 throw error("setsockopt TCP_NODELAY", fd, LibC.errno(state));
             }
         }
-    }
-
-    /** Closes the descriptor; see {@link SocketDescriptors#close(int)}. */
-    public static void close(int fd) throws IOException {
-        SocketDescriptors.close(fd);
     }
 
     /** The JDK's words for a peer that went away, which callers recognise; the errno's name for the rest. */
