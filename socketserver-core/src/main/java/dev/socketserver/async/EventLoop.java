@@ -292,6 +292,9 @@ public final class EventLoop implements Executor {
         while (keys.hasNext()) {
             SelectionKey key = keys.next();
             keys.remove();
+            if (!key.isValid()) {
+                continue;   // closed by a callback before it in this round: its readiness is stale
+            }
             if (key.attachment() instanceof LoopChannel channel) {
                 try {
                     channel.ready(key);
