@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,9 +27,14 @@ final class Acceptor implements EventLoop.LoopChannel {
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** Takes one waiting connection off the listening socket: null if none waits. */
+    interface Listener {
+        ConnectionSocket accept() throws IOException;
+    }
+
     /** How the acceptor takes a connection from the listener: a seam for tests that inject accept errors. */
     interface Accepting {
-        SocketChannel accept(ServerSocketChannel listener) throws IOException;
+        ConnectionSocket accept(Listener listener) throws IOException;
     }
 
     private final BoundSocket socket;
@@ -40,7 +44,7 @@ final class Acceptor implements EventLoop.LoopChannel {
     private final ServerSocketChannel listener;
     private final Supplier<? extends Protocol> protocols;
     private final RateLimitedLog acceptErrorLog = new RateLimitedLog(ACCEPT_LOG, Duration.ofSeconds(1));
-    private SelectionKey key;
+    private LoopKey key;
     private int nextLoop;
     private long backoffNanos;          // 0 while accepts succeed
     private boolean backingOff;
@@ -59,10 +63,8 @@ final class Acceptor implements EventLoop.LoopChannel {
     /** Registers the listener of {@code socket} with the first of {@code loops} and accepts from then on. Runs on that loop. */
     static void listen(BoundSocket socket, ServerContext context, EventLoop[] loops, Supplier<? extends Protocol> protocols) {
         try {
-            ServerSocketChannel listener = socket.listener();
-            listener.configureBlocking(false);
             Acceptor a = new Acceptor(socket, context, loops, protocols);
-            a.key = listener.register(a.loop.selector(), SelectionKey.OP_ACCEPT, a);
+            a.key = socket.registerListener(a.loop, a);
             context.listening(a);
             a.updateInterest();   // a cap may have been set before
         } catch (IOException e) {
@@ -71,13 +73,13 @@ final class Acceptor implements EventLoop.LoopChannel {
     }
 
     @Override
-    public void ready(SelectionKey key) {
+    public void ready(int readyOps) {
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
             if (capReached()) {
                 pauseAtCap();
                 return;
             }
-            SocketChannel accepted;
+            ConnectionSocket accepted;
             try {
                 accepted = socket.accept();
             } catch (IOException e) {
@@ -146,9 +148,7 @@ final class Acceptor implements EventLoop.LoopChannel {
         if (atCap && !capReached()) {
             atCap = false;
         }
-        if (key.isValid()) {
-            key.interestOps(atCap || backingOff ? 0 : SelectionKey.OP_ACCEPT);
-        }
+        socket.listenerInterest(key, atCap || backingOff ? 0 : SelectionKey.OP_ACCEPT);
     }
 
     /** Too many open files and the like: log at most once a second, and stop accepting for a growing moment instead of spinning. */

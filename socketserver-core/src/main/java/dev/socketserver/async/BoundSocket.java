@@ -2,19 +2,23 @@ package dev.socketserver.async;
 
 import dev.socketserver.internal.Addresses;
 import dev.socketserver.internal.Loggers;
-
+import dev.socketserver.internal.PolledListener;
 import dev.socketserver.internal.linux.Handover;
+import dev.socketserver.internal.linux.SocketDescriptors;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +39,12 @@ final class BoundSocket {
     private final Path socketFile;                      // Unix stream servers
     private final SocketAddress address;
     private final AtomicBoolean listenerOpen = new AtomicBoolean(true);
-    private volatile Acceptor.Accepting accepting = ServerSocketChannel::accept;
+    private volatile Acceptor.Accepting accepting = Acceptor.Listener::accept;
+    // With the loops' own epoll: the listener's descriptor, accepted from with accept4, and the lock that keeps
+    // it from being closed under an accept4 (which could then take a connection of a newer socket of that number)
+    private final ReentrantLock listenerLock = new ReentrantLock();
+    private int listenerFd = -1;                      // set before serving; -1 on JDK selectors
+    private EpollReadiness listenerReadiness;         // guarded by listenerLock: where the descriptor is registered
 
     private BoundSocket(String scheme, ServerSocketChannel listener, DatagramChannel datagramChannel, UnixDatagramFeeder unixgram,
                         DatagramProtocol datagramProtocol, Path socketFile, SocketAddress address) {
@@ -96,9 +105,82 @@ final class BoundSocket {
         return listener;
     }
 
+    /**
+     * Whether this stream server's loops can wait through epoll instances of the library's own and
+     * its connections be descriptors ({@link DescriptorSocket}): as for the blocking servers'
+     * poller ({@link PolledListener#ownDescriptor}), on Linux with native access granted, unless
+     * {@code socketserver.poller=jdk}. If so, the listener is accepted from by its descriptor from
+     * now on. Before serving.
+     */
+    boolean useOwnEpoll() {
+        if (listener == null) {
+            return false;
+        }
+        listenerFd = PolledListener.ownDescriptor(listener, "the event loops wait through JDK selectors");
+        return listenerFd >= 0;
+    }
+
+    /** The listener's descriptor when the loops wait through their own epoll, else -1. */
+    int listenerDescriptor() {
+        return listenerFd;
+    }
+
+    /** Registers the listener with the accepting {@code loop} for accepts (non-blocking from now on). Accepting loop. */
+    LoopKey registerListener(EventLoop loop, EventLoop.LoopChannel acceptor) throws IOException {
+        listener.configureBlocking(false);
+        if (listenerFd < 0) {
+            return loop.selectorReadiness().register(listener, SelectionKey.OP_ACCEPT, acceptor);
+        }
+        listenerLock.lock();
+        try {
+            if (!listenerOpen.get()) {
+                throw new ClosedChannelException();
+            }
+            listenerReadiness = loop.epollReadiness();
+            return listenerReadiness.register(listenerFd, SelectionKey.OP_ACCEPT, acceptor);
+        } finally {
+            listenerLock.unlock();
+        }
+    }
+
+    /**
+     * Sets what the listener's registration waits for, unless the listener is closed: then its
+     * descriptor's number may be another socket's already, and it was taken out of the epoll set
+     * when it closed. Accepting loop.
+     */
+    void listenerInterest(LoopKey key, int ops) {
+        listenerLock.lock();
+        try {
+            if (listenerOpen.get() && key.isValid()) {
+                key.interestOps(ops);
+            }
+        } finally {
+            listenerLock.unlock();
+        }
+    }
+
     /** Takes a waiting connection from the listener (null if none waits), as {@link #acceptWith} says. Accepting loop. */
-    SocketChannel accept() throws IOException {
-        return accepting.accept(listener);
+    ConnectionSocket accept() throws IOException {
+        return accepting.accept(listenerFd < 0 ? this::acceptChannel : this::acceptDescriptor);
+    }
+
+    private ConnectionSocket acceptChannel() throws IOException {
+        SocketChannel accepted = listener.accept();
+        return accepted == null ? null : new ChannelSocket(accepted);
+    }
+
+    private ConnectionSocket acceptDescriptor() throws IOException {
+        SocketDescriptors.Accepted accepted;
+        listenerLock.lock();
+        try {
+            if (!listenerOpen.get()) {
+                throw new ClosedChannelException();
+            }
+            accepted = SocketDescriptors.acceptNonBlocking(listenerFd);
+        } finally {
+            listenerLock.unlock();
+        }
+        return accepted == null ? null : new DescriptorSocket(accepted.fd(), accepted.remote(), accepted.local());
     }
 
     /** Replaces how connections are taken from the listener; for tests. */
@@ -130,10 +212,17 @@ final class BoundSocket {
         if (listener == null || !listenerOpen.compareAndSet(true, false)) {
             return;
         }
+        listenerLock.lock();
         try {
+            if (listenerReadiness != null) {
+                // before the close: a successor handed the socket keeps it open, and epoll would go on reporting it
+                listenerReadiness.forget(listenerFd);
+            }
             listener.close();
         } catch (IOException e) {
             // nothing left to release
+        } finally {
+            listenerLock.unlock();
         }
         if (socketFile != null && !Handover.handedOver(socketFile)) {   // else a successor serves it
             try {

@@ -38,7 +38,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     private final long queueLimit;   // bytes; 0: no limit but the count
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();   // in pending, and on their way to the loop
-    private SelectionKey key;
+    private LoopKey key;
     private boolean closed;
 
     DatagramEndpoint(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, DatagramProtocol protocol,
@@ -53,8 +53,7 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
 
     void open() {
         try {
-            channel.configureBlocking(false);
-            key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+            key = loop.selectorReadiness().register(channel, SelectionKey.OP_READ, this);
             protocol.connectionMade(this);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "datagram socket " + this + " could not start", e);
@@ -63,11 +62,11 @@ final class DatagramEndpoint implements DatagramTransport, EventLoop.LoopChannel
     }
 
     @Override
-    public void ready(SelectionKey selected) {
-        if (selected.isWritable()) {
+    public void ready(int readyOps) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             flush();
         }
-        if (closed || !selected.isValid() || !selected.isReadable()) {
+        if (closed || !key.isValid() || (readyOps & SelectionKey.OP_READ) == 0) {
             return;
         }
         ByteBuffer buffer = loop.readBuffer;

@@ -4,15 +4,12 @@ import dev.socketserver.internal.Loggers;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -23,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * One thread with its own selector, running the callbacks of the connections assigned to it, its
+ * One thread with its own selector (a {@link Readiness}), running the callbacks of the connections assigned to it, its
  * tasks and its timers, one at a time. An {@link AsyncServer} owns N of them; a connection stays
  * on one loop for life.
  *
@@ -67,13 +64,15 @@ public final class EventLoop implements Executor {
     /** Every read of the loop's connections lands here; one buffer per loop, no allocation per read. */
     static final int READ_BUFFER_SIZE = 64 * 1024;
 
-    private final Selector selector;
+    private final Readiness readiness;
     private final Thread thread;
     private final Consumer<Throwable> onFailure;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();   // loop thread only
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** {@link #readBuffer}'s memory, whole, made once: what a {@link DescriptorSocket} reads into and echoes from without a segment per call. */
+    final MemorySegment readSegment = MemorySegment.ofBuffer(readBuffer);
     /** The buffers of one gathering write, filled from a connection's queue and cleared after it: loop thread only. */
     final ByteBuffer[] gather = new ByteBuffer[OutboundBuffer.MAX_GATHER];
     private long timerSequence;                                          // loop thread only
@@ -91,9 +90,13 @@ public final class EventLoop implements Executor {
     private volatile boolean selecting;
     private volatile boolean stopping;
 
-    /** A loop whose thread, should it end by failing, hands what ended it to {@code onFailure} before closing its channels. */
-    EventLoop(String name, Consumer<Throwable> onFailure) throws IOException {
-        this.selector = Selector.open();
+    /**
+     * A loop whose thread, should it end by failing, hands what ended it to {@code onFailure} before
+     * closing its channels; {@code ownEpoll}: it waits through an epoll instance of the library's
+     * own and serves {@link DescriptorSocket}s, else through a JDK {@code Selector}.
+     */
+    EventLoop(String name, boolean ownEpoll, Consumer<Throwable> onFailure) throws IOException {
+        this.readiness = ownEpoll ? new EpollReadiness() : new SelectorReadiness();
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
@@ -102,8 +105,30 @@ public final class EventLoop implements Executor {
         thread.start();
     }
 
-    Selector selector() {
-        return selector;
+    /** Whether this loop waits through an epoll instance of the library's own. */
+    boolean ownsEpoll() {
+        return readiness instanceof EpollReadiness;
+    }
+
+    /** This loop's selector, for JDK channels; only on a loop without its own epoll. */
+    SelectorReadiness selectorReadiness() {
+        if (readiness instanceof SelectorReadiness selector) {
+            return selector;
+        }
+        throw new IllegalStateException(this + " waits through its own epoll instance, not a selector");
+    }
+
+    /** This loop's epoll instance, for descriptors; only on a loop that has one. */
+    EpollReadiness epollReadiness() {
+        if (readiness instanceof EpollReadiness epoll) {
+            return epoll;
+        }
+        throw new IllegalStateException(this + " waits through a selector, not an epoll instance of its own");
+    }
+
+    /** Releases the selector of a loop that never started. */
+    void closeUnstarted() throws IOException {
+        readiness.close();
     }
 
     /** Whether the calling thread is this loop's thread. */
@@ -116,7 +141,7 @@ public final class EventLoop implements Executor {
     public void execute(Runnable task) {
         tasks.add(Objects.requireNonNull(task, "task"));
         if (!inEventLoop() && selecting && wakeUpPending.compareAndSet(false, true)) {
-            selector.wakeup();
+            readiness.wakeup();
         }
     }
 
@@ -217,19 +242,13 @@ public final class EventLoop implements Executor {
 
     /** The channels registered with this loop now. Loop thread only. */
     List<LoopChannel> channels() {
-        List<LoopChannel> channels = new ArrayList<>();
-        for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof LoopChannel channel) {
-                channels.add(channel);
-            }
-        }
-        return channels;
+        return readiness.channels();
     }
 
     /** Asks the loop to end after the current round; its channels are closed by {@link AsyncServer} first. */
     void stop() {
         stopping = true;
-        selector.wakeup();
+        readiness.wakeup();
     }
 
     /** Waits for the loop thread to end. */
@@ -248,15 +267,15 @@ public final class EventLoop implements Executor {
                 selecting = true;
                 int ready;
                 if (!tasks.isEmpty() || timeoutMillis == 0) {
-                    ready = selector.selectNow();
+                    ready = readiness.selectNow();
                 } else {
-                    ready = selector.select(timeoutMillis < 0 ? 0 : timeoutMillis);
+                    ready = readiness.select(timeoutMillis < 0 ? 0 : timeoutMillis);
                 }
                 selecting = false;
                 now = System.nanoTime();
                 wakeUpPending.set(false);
                 if (ready > 0) {
-                    processSelectedKeys();
+                    readiness.dispatch(this);
                 }
                 runTasks();
                 runDueTimers();
@@ -287,25 +306,16 @@ public final class EventLoop implements Executor {
         return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
     }
 
-    private void processSelectedKeys() {
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            if (!key.isValid()) {
-                continue;   // closed by a callback before it in this round: its readiness is stale
+    /** Hands {@code readyOps} ({@code SelectionKey}'s bits) to a ready channel; see the class comment for what a failure ends. */
+    void dispatch(LoopChannel channel, int readyOps) {
+        try {
+            channel.ready(readyOps);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError || !channel.isConnection()) {
+                throw e;   // fatal: see the class comment
             }
-            if (key.attachment() instanceof LoopChannel channel) {
-                try {
-                    channel.ready(key);
-                } catch (RuntimeException | Error e) {
-                    if (e instanceof VirtualMachineError || !channel.isConnection()) {
-                        throw e;   // fatal: see the class comment
-                    }
-                    LOG.log(Level.ERROR, "unexpected failure in " + channel, e);
-                    channel.abort(e);
-                }
-            }
+            LOG.log(Level.ERROR, "unexpected failure in " + channel, e);
+            channel.abort(e);
         }
     }
 
@@ -346,17 +356,7 @@ public final class EventLoop implements Executor {
     }
 
     private void closeRemainingChannels() {
-        List<LoopChannel> channels = new ArrayList<>();
-        try {
-            for (SelectionKey key : selector.keys()) {
-                if (key.attachment() instanceof LoopChannel channel) {
-                    channels.add(channel);
-                }
-            }
-        } catch (ClosedSelectorException e) {
-            // nothing registered any more
-        }
-        for (LoopChannel channel : channels) {
+        for (LoopChannel channel : readiness.channels()) {
             channel.abort(null);
         }
         // a channel handed to this loop but not opened yet (a new connection) is a task: close it too
@@ -368,7 +368,7 @@ public final class EventLoop implements Executor {
         tasks.clear();
         timers.clear();
         try {
-            selector.close();
+            readiness.close();
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "closing selector failed", e);
         }
@@ -381,8 +381,8 @@ public final class EventLoop implements Executor {
 
     /** What the loop drives: something registered with its selector. */
     interface LoopChannel {
-        /** The key is ready for what it is interested in. Runs on the loop. */
-        void ready(SelectionKey key);
+        /** The channel is ready for {@code readyOps} ({@code SelectionKey}'s bits) of what it waits for. Runs on the loop. */
+        void ready(int readyOps);
 
         /** Closes at once; {@code cause} is null when the loop itself is ending. Runs on the loop. */
         void abort(Throwable cause);

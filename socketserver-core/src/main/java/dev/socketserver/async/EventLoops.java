@@ -18,21 +18,22 @@ final class EventLoops {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     /**
-     * Makes {@code count} loops, not yet started, each handing what ends it by failing to
+     * Makes {@code count} loops, not yet started ({@code ownEpoll}: each with an epoll instance of
+     * the library's own, see {@link EventLoop}), each handing what ends it by failing to
      * {@code onFailure} (after recording it here); if a selector cannot be opened, closes those
      * already opened and throws.
      */
-    EventLoops(int count, Consumer<Throwable> onFailure) throws IOException {
+    EventLoops(int count, boolean ownEpoll, Consumer<Throwable> onFailure) throws IOException {
         this.onFailure = onFailure;
         EventLoop[] created = new EventLoop[count];
         try {
             for (int i = 0; i < count; i++) {
-                created[i] = new EventLoop("socketserver-loop-" + i, this::failed);
+                created[i] = new EventLoop("socketserver-loop-" + i, ownEpoll, this::failed);
             }
         } catch (IOException e) {
             for (EventLoop loop : created) {
                 if (loop != null) {
-                    loop.selector().close();
+                    loop.closeUnstarted();
                 }
             }
             throw e;

@@ -5,7 +5,6 @@ import dev.socketserver.ProxyInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * A {@link StreamConnection}'s reading side: reads the socket into the loop's shared buffer, at
@@ -24,7 +23,7 @@ final class InboundReader {
     static final int READS_PER_WAKEUP = 16;
 
     private final StreamConnection connection;
-    private final SocketChannel channel;
+    private final ConnectionSocket channel;
     private final EventLoop loop;
     private ProxyHeaderStage proxyStage;    // non-null while the PROXY header is awaited
     private ByteBuffer held;                // bytes read but not delivered because reading was paused meanwhile
@@ -36,7 +35,7 @@ final class InboundReader {
     private boolean answered = true;        // the protocol wrote since data was last delivered, or none was
     private long deliveries;
 
-    InboundReader(StreamConnection connection, SocketChannel channel, EventLoop loop) {
+    InboundReader(StreamConnection connection, ConnectionSocket channel, EventLoop loop) {
         this.connection = connection;
         this.channel = channel;
         this.loop = loop;

@@ -3,7 +3,6 @@ package dev.socketserver.async;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 
 /**
@@ -36,7 +35,7 @@ final class OutboundBuffer {
 
     private final StreamConnection connection;
     private final InboundReader inbound;        // paused while the buffer is backed up
-    private final SocketChannel channel;
+    private final ConnectionSocket channel;
     private final ServerContext server;         // the water marks and the limit
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long bytes;
@@ -46,7 +45,7 @@ final class OutboundBuffer {
     private ByteBuffer tailChunk;               // the queue's last buffer, when it is a chunk of ours with room to spare
     private boolean shutdownRequested;
 
-    OutboundBuffer(StreamConnection connection, InboundReader inbound, SocketChannel channel, ServerContext server) {
+    OutboundBuffer(StreamConnection connection, InboundReader inbound, ConnectionSocket channel, ServerContext server) {
         this.connection = connection;
         this.inbound = inbound;
         this.channel = channel;

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -40,7 +39,7 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
 
     private final ServerContext server;
     private final EventLoop loop;
-    private final SocketChannel channel;
+    private final ConnectionSocket channel;
     private final Supplier<? extends Protocol> protocols;
     private Protocol protocol;                  // null until made
     private final SocketAddress peerAddress;    // the socket's peer: a load balancer, with the PROXY protocol
@@ -52,25 +51,25 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     private final InboundReader inbound;        // reads the socket, delivers to the protocol
     private final OutboundBuffer outbound;      // what the protocol wrote that the socket has not taken yet
     private final ConnectionExpiry expiry;      // timeouts, and a drain's quiet points
-    private SelectionKey key;
+    private LoopKey key;
     private boolean closed;
     private boolean closing;
     // volatile: isClosing() may be asked from any thread
     private volatile boolean closeRequested;
 
-    StreamConnection(ServerContext server, EventLoop loop, SocketChannel channel, Supplier<? extends Protocol> protocols) throws IOException {
+    StreamConnection(ServerContext server, EventLoop loop, ConnectionSocket channel, Supplier<? extends Protocol> protocols) throws IOException {
         this.server = server;
         this.loop = loop;
         this.channel = channel;
         this.protocols = protocols;
-        this.peerAddress = channel.getRemoteAddress();
+        this.peerAddress = channel.remoteAddress();
         this.clientAddress = peerAddress;
-        this.localAddress = channel.getLocalAddress();
+        this.localAddress = channel.localAddress();
         this.inbound = new InboundReader(this, channel, loop);
         this.outbound = new OutboundBuffer(this, inbound, channel, server);
         this.expiry = new ConnectionExpiry(this, inbound, outbound, server);
         if (localAddress instanceof InetSocketAddress) {
-            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);   // as on the blocking servers, and in Netty
+            channel.setNoDelay();   // as on the blocking servers, and in Netty
         }
     }
 
@@ -90,9 +89,8 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
             return;
         }
         try {
-            channel.configureBlocking(false);
-            key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
-        } catch (IOException e) {
+            key = channel.register(loop, SelectionKey.OP_READ, this);
+        } catch (IOException | RuntimeException e) {
             closeNow(e, false);
             return;
         }
@@ -146,11 +144,11 @@ final class StreamConnection implements Transport, EventLoop.LoopChannel, Runnab
     }
 
     @Override
-    public void ready(SelectionKey selected) {
-        if (selected.isWritable()) {
+    public void ready(int readyOps) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             outbound.flush();
         }
-        if (!closed && selected.isValid() && selected.isReadable()) {
+        if (!closed && key.isValid() && (readyOps & SelectionKey.OP_READ) != 0) {
             inbound.read();
         }
         if (expiry.closesWhenQuiet()) {

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,7 +37,7 @@ final class TlsLayer {
     private final ServerContext server;
     private final StreamConnection connection;
     private final InboundReader inbound;
-    private final SocketChannel channel;
+    private final ConnectionSocket channel;
     private final EventLoop loop;
     private final SSLEngine engine;
     private final TlsRecordWriter records;   // sends records, keeping what the socket does not take
@@ -51,7 +50,7 @@ final class TlsLayer {
     private volatile SSLSession session;
     private volatile String applicationProtocol;
 
-    private TlsLayer(ServerContext server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+    private TlsLayer(ServerContext server, StreamConnection connection, InboundReader inbound, ConnectionSocket channel,
                      EventLoop loop, SSLEngine engine) {
         this.server = server;
         this.connection = connection;
@@ -69,7 +68,7 @@ final class TlsLayer {
      * (none: no ALPN), client certificates required if the server asks, renegotiation refused.
      * Plaintext goes to {@code inbound}.
      */
-    static TlsLayer accept(ServerContext server, StreamConnection connection, InboundReader inbound, SocketChannel channel,
+    static TlsLayer accept(ServerContext server, StreamConnection connection, InboundReader inbound, ConnectionSocket channel,
                            EventLoop loop, SSLContext context, SocketAddress peer) {
         SSLEngine engine = TlsPolicy.serverEngine(context, peer, server.tlsNeedClientAuth(), server.tlsApplicationProtocols());
         return new TlsLayer(server, connection, inbound, channel, loop, engine);

@@ -3,7 +3,6 @@ package dev.socketserver.async;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * Sends a {@link TlsLayer}'s records to the socket. Records are encrypted into the loop's shared
@@ -13,10 +12,10 @@ import java.nio.channels.SocketChannel;
  */
 final class TlsRecordWriter {
     private final StreamConnection connection;
-    private final SocketChannel channel;
+    private final ConnectionSocket channel;
     private ByteBuffer backlog;         // ciphertext the socket did not take yet; read mode; null when there is none
 
-    TlsRecordWriter(StreamConnection connection, SocketChannel channel) {
+    TlsRecordWriter(StreamConnection connection, ConnectionSocket channel) {
         this.connection = connection;
         this.channel = channel;
     }

@@ -37,20 +37,37 @@ public final class PolledListener {
      * apart from another (the reason is logged at {@code DEBUG}).
      */
     public static PolledListener open(ServerSocketChannel channel) {
-        if (!System.getProperty("os.name", "").equals("Linux") || "jdk".equals(System.getProperty("socketserver.poller"))) {
-            return null;
-        }
-        if (!PolledListener.class.getModule().isNativeAccessEnabled()) {
-            // the JDK would print a warning on every server's first connection; the JDK's pollers serve as before
-            LOG.log(System.Logger.Level.DEBUG, "connections wait through the JDK's pollers: the JVM was not given --enable-native-access");
+        int fd = ownDescriptor(channel, "connections wait through the JDK's pollers");
+        if (fd < 0) {
             return null;
         }
         try {
-            int fd = SocketDescriptors.fdOf(channel);
             return new PolledListener(fd, SocketPoller.start("socketserver-poller"));
         } catch (IOException | RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connections wait through the JDK's pollers: " + e);
             return null;
+        }
+    }
+
+    /**
+     * The listening channel's descriptor, where the library may wait for its sockets itself: on
+     * Linux, not turned off ({@code socketserver.poller=jdk}), with native access granted (else the
+     * JDK would print a warning on the first native call), and a descriptor to be found. Else -1,
+     * the reason logged at {@code DEBUG} after {@code fallback}, which says what serves instead.
+     */
+    public static int ownDescriptor(ServerSocketChannel channel, String fallback) {
+        if (!System.getProperty("os.name", "").equals("Linux") || "jdk".equals(System.getProperty("socketserver.poller"))) {
+            return -1;
+        }
+        if (!PolledListener.class.getModule().isNativeAccessEnabled()) {
+            LOG.log(System.Logger.Level.DEBUG, fallback + ": the JVM was not given --enable-native-access");
+            return -1;
+        }
+        try {
+            return SocketDescriptors.fdOf(channel);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> fallback + ": " + e);
+            return -1;
         }
     }
 

@@ -30,7 +30,8 @@ public final class Epoll implements Closeable {
     private static final int DELETE = 2;
     private static final int MODIFY = 3;
     private static final int EPOLL_CLOEXEC = 02000000;
-    private static final long WAKE_DATA = -1;
+    /** The data of the event a {@link #wake()} makes. */
+    public static final long WAKE_DATA = -1;
     // struct epoll_event is packed on x86-64 (data right after the 4-byte events) and aligned elsewhere
     private static final boolean PACKED = System.getProperty("os.arch").equals("amd64") || System.getProperty("os.arch").equals("x86_64");
     private static final int EVENT_SIZE = PACKED ? 12 : 16;
@@ -169,6 +170,41 @@ public final class Epoll implements Closeable {
         return n > 0 && waitEvent.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET) != WAKE_DATA;
     }
 
+    /**
+     * Blocks until something registered is ready or {@code timeoutMillis} passes (-1: no limit),
+     * and fills {@code events} (which must be {@linkplain Events#allocate native}) with what is;
+     * returns how many. One thread at a time. An event whose data is {@link #WAKE_DATA} is a
+     * {@link #wake()}: {@link #clearWake()} before waiting again.
+     */
+    public int wait(Events events, int timeoutMillis) throws IOException {
+        int n;
+        try {
+            n = (int) WAIT.invokeExact(waitState, fd, events.segment, events.capacity, timeoutMillis);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (n < 0) {
+            int errno = LibC.errno(waitState);
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw LibC.error("epoll_wait", "fd " + fd, errno);
+        }
+        return n;
+    }
+
+    /** Ends a current or the next {@link #wait} (on a wakeable instance) until {@link #clearWake()}; any thread. */
+    public void wake() {
+        wakeForever();
+    }
+
+    /** Takes back the {@link #wake()}s so far, after a wait returned one; the thread that waits. */
+    public void clearWake() {
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.eventfdRead(LibC.newCallState(arena), wakeFd, arena.allocate(ValueLayout.JAVA_LONG));   // EAGAIN if none: non-blocking
+        }
+    }
+
     /** Makes a current {@link #await} and every later one return at once; only on a wakeable instance. */
     public void wakeForever() {
         if (wakeFd < 0) {
@@ -196,8 +232,17 @@ public final class Epoll implements Closeable {
         private final MemorySegment segment;
 
         public Events(int capacity) {
+            this(capacity, MemorySegment.ofArray(new byte[capacity * EVENT_SIZE]));
+        }
+
+        private Events(int capacity, MemorySegment segment) {
             this.capacity = capacity;
-            this.segment = MemorySegment.ofArray(new byte[capacity * EVENT_SIZE]);
+            this.segment = segment;
+        }
+
+        /** Room for {@code capacity} events in native memory, freed with {@code arena}: for {@link #wait}, which blocks. */
+        public static Events allocate(int capacity, Arena arena) {
+            return new Events(capacity, arena.allocate((long) capacity * EVENT_SIZE, 8));
         }
 
         /** The events that fired for the {@code i}th entry. */

@@ -109,6 +109,61 @@ public final class StreamSockets {
         }
     }
 
+    /**
+     * Reads what is waiting into {@code into} (native or heap memory), as much as it holds;
+     * {@code errno} is the caller's room for the call's errno (one element), reused from call to
+     * call by one thread so that a call allocates nothing.
+     *
+     * @return the number read, 0 at the end of the stream, or {@link #WOULD_BLOCK}
+     * @throws SocketException "Connection reset" when the peer reset the connection
+     */
+    public static int read(int fd, MemorySegment into, int[] errno) throws IOException {
+        while (true) {
+            long n;
+            try {
+                n = (long) READ.invokeExact(MemorySegment.ofArray(errno), fd, into, into.byteSize());
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (n >= 0) {
+                return (int) n;
+            }
+            if (errno[0] == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno[0] != Errno.EINTR) {
+                throw error("read", fd, errno[0]);
+            }
+        }
+    }
+
+    /**
+     * Sends what the socket has room for of {@code from} (native or heap memory), never raising
+     * SIGPIPE; {@code errno} as for {@link #read(int, MemorySegment, int[])}.
+     *
+     * @return the number sent, or {@link #WOULD_BLOCK}
+     * @throws SocketException "Broken pipe" or "Connection reset" when the peer is gone
+     */
+    public static int send(int fd, MemorySegment from, int[] errno) throws IOException {
+        while (true) {
+            long n;
+            try {
+                n = (long) SEND.invokeExact(MemorySegment.ofArray(errno), fd, from, from.byteSize(), MSG_NOSIGNAL);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (n >= 0) {
+                return (int) n;
+            }
+            if (errno[0] == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno[0] != Errno.EINTR) {
+                throw error("send", fd, errno[0]);
+            }
+        }
+    }
+
     /** How many bytes wait to be read ({@code FIONREAD}). */
     public static int available(int fd) throws IOException {
         int[] count = new int[1];
