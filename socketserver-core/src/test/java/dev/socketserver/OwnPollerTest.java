@@ -2,6 +2,7 @@ package dev.socketserver;
 
 import dev.socketserver.TestServers.Serving;
 import dev.socketserver.TestServers.Transport;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
 
 import static dev.socketserver.TestServers.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Handlers on virtual threads wait for their sockets through the library's own poller (issue 16):
@@ -54,6 +56,11 @@ class OwnPollerTest {
 
     @TempDir(factory = ShortTempDir.class)
     Path dir;
+
+    @BeforeEach
+    void needsTheLibrarysOwnPoller() {
+        assumeFalse("jdk".equals(System.getProperty("socketserver.poller")), "this JVM runs with -Dsocketserver.poller=jdk: JDK pollers only");
+    }
 
     static Stream<Concurrency> virtualModels() {
         return Stream.of(Concurrency.virtualThreads(), Concurrency.bounded(64));

@@ -27,6 +27,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class StreamSockets {
     /** What {@link #read} and {@link #send} return when the socket has nothing to read or no room to send. */
     public static final int WOULD_BLOCK = -1;
+    private static final int INTERRUPTED = -2;
     /** {@code shutdown}'s {@code how}. */
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
@@ -53,18 +54,11 @@ public final class StreamSockets {
      */
     public static int read(int fd, byte[] bytes, int offset, int length) throws IOException {
         int[] errno = new int[1];
-        while (true) {
-            long n = readOnce(errno, fd, bytes, offset, length);
-            if (n >= 0) {
-                return (int) n;
-            }
-            if (errno[0] == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno[0] != Errno.EINTR) {
-                throw error("read", fd, errno[0]);
-            }
-        }
+        int n;
+        do {
+            n = outcome(readOnce(errno, fd, bytes, offset, length), errno, "read", fd);
+        } while (n == INTERRUPTED);
+        return n;
     }
 
     // The segments are made in the call's own expression, in a method of their own, so that the
@@ -86,18 +80,11 @@ public final class StreamSockets {
      */
     public static int send(int fd, byte[] bytes, int offset, int length) throws IOException {
         int[] errno = new int[1];
-        while (true) {
-            long n = sendOnce(errno, fd, bytes, offset, length);
-            if (n >= 0) {
-                return (int) n;
-            }
-            if (errno[0] == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno[0] != Errno.EINTR) {
-                throw error("send", fd, errno[0]);
-            }
-        }
+        int n;
+        do {
+            n = outcome(sendOnce(errno, fd, bytes, offset, length), errno, "send", fd);
+        } while (n == INTERRUPTED);
+        return n;
     }
 
     private static long sendOnce(int[] errno, int fd, byte[] bytes, int offset, int length) {
@@ -118,22 +105,18 @@ public final class StreamSockets {
      * @throws SocketException "Connection reset" when the peer reset the connection
      */
     public static int read(int fd, MemorySegment into, int[] errno) throws IOException {
-        while (true) {
-            long n;
-            try {
-                n = (long) READ.invokeExact(MemorySegment.ofArray(errno), fd, into, into.byteSize());
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            if (n >= 0) {
-                return (int) n;
-            }
-            if (errno[0] == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno[0] != Errno.EINTR) {
-                throw error("read", fd, errno[0]);
-            }
+        int n;
+        do {
+            n = outcome(readOnce(errno, fd, into), errno, "read", fd);
+        } while (n == INTERRUPTED);
+        return n;
+    }
+
+    private static long readOnce(int[] errno, int fd, MemorySegment into) {
+        try {
+            return (long) READ.invokeExact(MemorySegment.ofArray(errno), fd, into, into.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 
@@ -145,23 +128,31 @@ public final class StreamSockets {
      * @throws SocketException "Broken pipe" or "Connection reset" when the peer is gone
      */
     public static int send(int fd, MemorySegment from, int[] errno) throws IOException {
-        while (true) {
-            long n;
-            try {
-                n = (long) SEND.invokeExact(MemorySegment.ofArray(errno), fd, from, from.byteSize(), MSG_NOSIGNAL);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            if (n >= 0) {
-                return (int) n;
-            }
-            if (errno[0] == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno[0] != Errno.EINTR) {
-                throw error("send", fd, errno[0]);
-            }
+        int n;
+        do {
+            n = outcome(sendOnce(errno, fd, from), errno, "send", fd);
+        } while (n == INTERRUPTED);
+        return n;
+    }
+
+    private static long sendOnce(int[] errno, int fd, MemorySegment from) {
+        try {
+            return (long) SEND.invokeExact(MemorySegment.ofArray(errno), fd, from, from.byteSize(), MSG_NOSIGNAL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
+    }
+
+    /** What a read's or send's result {@code n} means: a count, {@link #WOULD_BLOCK}, {@link #INTERRUPTED} (call again), or the error thrown. */
+    private static int outcome(long n, int[] errno, String call, int fd) throws IOException {
+        if (n >= 0) {
+            return (int) n;
+        }
+        return switch (errno[0]) {
+            case Errno.EAGAIN -> WOULD_BLOCK;
+            case Errno.EINTR -> INTERRUPTED;
+            default -> throw error(call, fd, errno[0]);
+        };
     }
 
     /** How many bytes wait to be read ({@code FIONREAD}). */
