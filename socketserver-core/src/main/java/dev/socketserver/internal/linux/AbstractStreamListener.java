@@ -13,9 +13,9 @@ import java.nio.channels.ServerSocketChannel;
  * abstract name), but they serve any Unix stream listener they are given: the socket is made,
  * bound and set listening here through libc, then it takes the place of the channel's own socket
  * as an inherited one does ({@link InheritedSockets#transplant}). Accepts, reads and writes are
- * then the JDK's, unless the library's own poller accepts on the descriptor. The JDK reports the
- * channel's and its connections' local address as an empty path: the server reports the name, and
- * so do connections of the library's poller.
+ * then the JDK's, unless the library accepts on the descriptor itself (its poller, or an event
+ * loop's own epoll). The JDK reports the channel's and its connections' local address as an empty
+ * path: the server reports the name, and so do the connections the library accepts itself.
  */
 public final class AbstractStreamListener {
     private AbstractStreamListener() {
