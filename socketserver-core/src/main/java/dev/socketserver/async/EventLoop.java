@@ -104,11 +104,6 @@ public final class EventLoop implements Executor {
         thread.start();
     }
 
-    /** Whether this loop waits through an epoll instance of the library's own. */
-    boolean ownsEpoll() {
-        return readiness instanceof EpollReadiness;
-    }
-
     /** This loop's selector, for JDK channels; only on a loop without its own epoll. */
     SelectorReadiness selectorReadiness() {
         if (readiness instanceof SelectorReadiness selector) {

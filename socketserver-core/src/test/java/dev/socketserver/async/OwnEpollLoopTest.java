@@ -1,6 +1,7 @@
 package dev.socketserver.async;
 
 import dev.socketserver.Descriptors;
+import dev.socketserver.TestServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -222,7 +222,7 @@ class OwnEpollLoopTest {
                 assertThat(endOfStreamOrReset(client)).as("closed by the server").isTrue();
                 client.close();
             }
-            await("every descriptor closed", () -> Descriptors.open() == before);
+            TestServers.await(DEADLINE, "every descriptor closed", () -> Descriptors.open() == before);
         } finally {
             for (SocketChannel client : clients) {
                 client.close();
@@ -248,7 +248,7 @@ class OwnEpollLoopTest {
         try (SocketChannel held = connect(server)) {
             assertThat(roundTripOn(held, "held")).isEqualTo("held");   // a connection the drain waits for
             CompletableFuture<Boolean> drain = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(10)));
-            await("the drain has closed the listener's descriptor", () -> !Files.exists(Path.of("/proc/self/fd/" + listener)));
+            TestServers.await(DEADLINE, "the drain has closed the listener's descriptor", () -> !Files.exists(Path.of("/proc/self/fd/" + listener)));
             // the socket still listens through the other descriptor: a connection waits in its backlog, which keeps it readable
             SocketChannel waiting = SocketChannel.open(server.serverAddress());
             waiting.close();
@@ -256,7 +256,7 @@ class OwnEpollLoopTest {
             long loop = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("socketserver-loop-0")).findFirst().orElseThrow().threadId();
             long before = threads.getThreadCpuTime(loop);
-            Thread.sleep(500);   // the window watched: a loop spinning on the listener's readiness burns it all
+            Thread.sleep(500);   // not a wait for a condition: the window watched, which a loop spinning on the listener's readiness burns whole
             long spent = threads.getThreadCpuTime(loop) - before;
             assertThat(Duration.ofNanos(spent)).as("the loop's CPU time while the drain waits").isLessThan(Duration.ofMillis(150));
             held.close();
@@ -289,16 +289,6 @@ class OwnEpollLoopTest {
             return client.read(ByteBuffer.allocate(1)) < 0;
         } catch (IOException reset) {
             return true;
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(5);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.socketserver.async;
 
 import dev.socketserver.LogCapture;
+import dev.socketserver.TestServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,7 +71,7 @@ class SameRoundCloseTest {
                     for (int i = 0; i < CLIENTS; i++) {
                         clients.add(SocketChannel.open(server.serverAddress()));
                     }
-                    awaitConnections(open);
+                    TestServers.await(Duration.ofSeconds(20), CLIENTS + " connections made", () -> open.size() >= CLIENTS);
                     for (SocketChannel client : clients) {   // all at once, so that one round of the loop holds many of them
                         client.write(ByteBuffer.wrap("x".getBytes(StandardCharsets.US_ASCII)));
                     }
@@ -96,16 +98,6 @@ class SameRoundCloseTest {
                 // until the whole echo is in
             }
             assertThat(new String(answer.array(), StandardCharsets.US_ASCII)).isEqualTo("still serving");
-        }
-    }
-
-    private static void awaitConnections(List<Transport> open) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (open.size() < CLIENTS) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + CLIENTS + " connections: " + open.size());
-            }
-            Thread.sleep(5);
         }
     }
 }
